@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Builds the widget into dist/widget/v1, the demo page into dist/demo and the
+# edge Worker into edge/build. Cargo's own caching makes re-runs cheap.
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+log "building the widget (wasm32, size-optimised)"
+cargo build --quiet --release --target wasm32-unknown-unknown -p upfront-widget
+out="$ROOT/dist/widget/v1"
+mkdir -p "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name upfront_widget \
+  "$ROOT/target/wasm32-unknown-unknown/release/upfront_widget.wasm"
+# -Oz for size; --strip-debug drops the name section, most of the raw bytes.
+"$WASM_OPT_BIN" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$out/upfront_widget_bg.wasm" -o "$out/upfront_widget_bg.wasm"
+cp "$ROOT/widget/loader/upfront.js" "$out/upfront.js"
+
+mkdir -p "$ROOT/dist/demo"
+cp "$ROOT/widget/demo/"* "$ROOT/dist/demo/"
+cat > "$ROOT/dist/index.html" <<'HTML'
+<!doctype html><meta charset="utf-8"><title>Upfront</title><meta http-equiv="refresh" content="0; url=/demo/"><a href="/demo/">Demo store</a>
+HTML
+
+log "building the edge Worker"
+bash "$ROOT/scripts/build-edge.sh" >"$ROOT/target/edge-build.log" 2>&1 || { cat "$ROOT/target/edge-build.log" >&2; exit 1; }

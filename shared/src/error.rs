@@ -1,0 +1,93 @@
+//! The one error shape every API answer uses, and its stable codes.
+
+use serde::{Deserialize, Serialize};
+
+/// A stable, machine-readable error code. Clients switch on these; the
+/// message is for humans and may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    InvalidJson,
+    InvalidRequest,
+    MissingKey,
+    InvalidKey,
+    WrongKeyType,
+    NotFound,
+    MethodNotAllowed,
+    BodyTooLarge,
+    UnsupportedMediaType,
+    InternalError,
+}
+
+impl ErrorCode {
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::InvalidJson | Self::InvalidRequest => 400,
+            Self::MissingKey | Self::InvalidKey => 401,
+            Self::WrongKeyType => 403,
+            Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
+            Self::BodyTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::InternalError => 500,
+        }
+    }
+}
+
+/// `{"error": {"code", "message", "param"?}}`
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param: Option<String>,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorDetail {
+                code,
+                message: message.into(),
+                param: None,
+            },
+        }
+    }
+
+    pub fn with_param(mut self, param: impl Into<String>) -> Self {
+        self.error.param = Some(param.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_shape() {
+        let body =
+            ErrorBody::new(ErrorCode::InvalidRequest, "qty must be positive").with_param("qty");
+        assert_eq!(
+            serde_json::to_value(&body).expect("serialize"),
+            serde_json::json!({"error": {"code": "invalid_request", "message": "qty must be positive", "param": "qty"}})
+        );
+    }
+
+    #[test]
+    fn statuses_are_client_or_server_errors() {
+        for code in [
+            ErrorCode::InvalidJson,
+            ErrorCode::WrongKeyType,
+            ErrorCode::BodyTooLarge,
+        ] {
+            assert!((400..500).contains(&code.http_status()));
+        }
+        assert_eq!(ErrorCode::InternalError.http_status(), 500);
+    }
+}

@@ -1,0 +1,66 @@
+// The demo product page in real Chromium, against the real edge.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { setStock } from './edge.mjs';
+import { launch, widgetText, SCREENSHOTS } from './browser.mjs';
+
+const EDGE = process.env.EDGE_URL;
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('the demo page shows live stock and delivery for SKUs in different states', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${EDGE}/demo/`);
+
+  const mug = await widgetText(page, 'MUG-STONEWARE');
+  assert.equal(mug.status, 'In stock — only 3 left');
+  assert.match(mug.promise, /^Get it \w{3}, \w{3} \d{1,2} – \w{3}, \w{3} \d{1,2}$/);
+
+  const tee = await widgetText(page, 'TEE-CLASSIC-M');
+  assert.equal(tee.status, 'In stock');
+  assert.match(tee.promise, /^Get it /);
+
+  const lamp = await widgetText(page, 'LAMP-ARC-BRASS');
+  assert.equal(lamp.status, 'Out of stock');
+  assert.equal(lamp.promise, '');
+
+  const chair = await widgetText(page, 'CHAIR-LOUNGE-OAK');
+  assert.equal(chair.status, 'No longer available');
+
+  await page.screenshot({ path: join(SCREENSHOTS, 'demo-page.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a stock change through the merchant API shows after a reload', async () => {
+  const page = await browser.newPage({ locale: 'en-US' });
+  try {
+    await page.goto(`${EDGE}/demo/`);
+    assert.equal((await widgetText(page, 'MUG-STONEWARE')).status, 'In stock — only 3 left');
+    await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 0 }]);
+    await page.reload();
+    assert.equal((await widgetText(page, 'MUG-STONEWARE')).status, 'Out of stock');
+    await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 40 }]);
+    await page.reload();
+    assert.equal((await widgetText(page, 'MUG-STONEWARE')).status, 'In stock');
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-after-restock.png') });
+  } finally {
+    await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 3 }]);
+    await page.close();
+  }
+});
+
+test('loading the script twice registers the element once and breaks nothing', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${EDGE}/demo/`);
+  await page.addScriptTag({ url: `${EDGE}/widget/v1/upfront.js?again`, type: 'module' });
+  assert.equal((await widgetText(page, 'TEE-CLASSIC-M')).status, 'In stock');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

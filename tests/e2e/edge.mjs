@@ -1,0 +1,59 @@
+// Starts and stops the real edge (wrangler dev on workerd) for tests.
+// Servers are started in their own process group and stopped by that id,
+// never by name, so a failing test cannot leave one behind.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const DEMO = {
+  publishableKey: 'pk_test_upfront_demo_local',
+  secretKey: 'sk_test_upfront_demo_local',
+};
+
+/** Starts the edge on `port` with a fresh, empty storage folder. */
+export async function startEdge({ port = 8787, logFile } = {}) {
+  const state = mkdtempSync(join(tmpdir(), 'upfront-edge-'));
+  const log = openSync(logFile ?? join(state, 'wrangler.log'), 'a');
+  const child = spawn(
+    join(ROOT, 'node_modules/.bin/wrangler'),
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--var', 'DEMO_STORE:on',
+      '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    { cwd: join(ROOT, 'edge'), detached: true, stdio: ['ignore', log, log] },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      try { process.kill(-child.pid, 0); } catch { break; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* stopped */ }
+    rmSync(state, { recursive: true, force: true });
+  };
+  let exited = false;
+  child.on('exit', () => { exited = true; });
+  const deadline = Date.now() + 180_000; // the first start may rebuild the Worker
+  while (Date.now() < deadline && !exited) {
+    try {
+      const res = await fetch(`${url}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}`);
+      if (res.status === 200) return { url, stop, pid: child.pid, stateDir: state };
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await stop();
+  throw new Error(`the edge did not become ready on ${url}${exited ? ' (wrangler exited)' : ''}`);
+}
+
+/** Writes stock through the merchant API, as a merchant's system would. */
+export async function setStock(url, items) {
+  const res = await fetch(`${url}/v1/inventory`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${DEMO.secretKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items }),
+  });
+  if (res.status !== 200) throw new Error(`inventory write failed: ${res.status} ${await res.text()}`);
+  return res.json();
+}

@@ -1,0 +1,26 @@
+// Runs every end-to-end test file against one real edge, then stops it
+// whatever happened. Usage: node tests/run-e2e.mjs [test files...]
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, startEdge } from './e2e/edge.mjs';
+
+const files = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : readdirSync(join(ROOT, 'tests/e2e')).filter((f) => f.endsWith('.test.mjs')).map((f) => join(ROOT, 'tests/e2e', f));
+
+const edge = await startEdge({ port: Number(process.env.EDGE_PORT ?? 8788) });
+let code = 1;
+const stopAndExit = async (signal) => { await edge.stop(); process.exit(signal ? 130 : code); };
+process.on('SIGINT', () => stopAndExit(true));
+process.on('SIGTERM', () => stopAndExit(true));
+try {
+  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, EDGE_URL: edge.url },
+  });
+  code = await new Promise((r) => child.on('exit', (c) => r(c ?? 1)));
+} finally {
+  await edge.stop();
+}
+process.exit(code);
