@@ -28,6 +28,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
+# schemathesis fuzzes the running edge against its own OpenAPI document.
+SCHEMATHESIS_VERSION=4.32.5
+if [ "${UPFRONT_NEED_BROWSER:-0}" = 1 ] && ! "$TOOLS/venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHESIS_VERSION"; then
+  log "installing schemathesis $SCHEMATHESIS_VERSION"
+  python3 -m venv "$TOOLS/venv"
+  "$TOOLS/venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+fi
+
 if [ "${UPFRONT_NEED_BROWSER:-0}" = 1 ] && [ ! -x "$CHROMIUM" ]; then
   log "installing Debian chromium"
   export DEBIAN_FRONTEND=noninteractive

@@ -15,6 +15,7 @@ cargo test --quiet --workspace
 
 bash scripts/build.sh
 log "wrangler deploy --dry-run (the config deploys as it is)"
+rm -rf "$ROOT/target/deploy-dry-run"
 (cd edge && wrangler deploy --dry-run --outdir "$ROOT/target/deploy-dry-run" >"$ROOT/target/deploy-dry-run.log" 2>&1) \
   || { cat "$ROOT/target/deploy-dry-run.log"; exit 1; }
 

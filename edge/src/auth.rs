@@ -1,17 +1,48 @@
 //! API keys: which merchant a request speaks for, and with what rights.
 //!
-//! Publishable keys (`pk_…`) may only read. Secret keys (`sk_…`) may write.
-//! Only the demo store exists so far; it is switched on by the
-//! `DEMO_STORE = "on"` variable, which local runs set and deploys do not.
+//! Publishable keys (`pk_…`) may only read. Secret keys (`sk_…`) may only
+//! write. The registry holds the local test merchants, switched on by the
+//! `DEMO_STORE = "on"` variable that local runs set and deploys do not.
 
+use jiff::SignedDuration;
 use upfront_shared::error::ErrorCode;
+use upfront_shared::merchant::MerchantConfig;
 use worker::{Env, Request};
 
 use crate::error::ApiError;
 
+/// The demo store: seeded with a catalogue, its page served at `/demo/`.
 pub const DEMO_MERCHANT: &str = "demo";
-pub const DEMO_PUBLISHABLE_KEY: &str = "pk_test_upfront_demo_local";
-pub const DEMO_SECRET_KEY: &str = "sk_test_upfront_demo_local";
+
+struct KeyPair {
+    merchant: &'static str,
+    publishable: &'static str,
+    secret: &'static str,
+    origins: &'static [&'static str],
+}
+
+/// Local-only test merchants. The second one exists so tests can prove
+/// that one merchant's keys never reach another's data.
+const TEST_MERCHANTS: [KeyPair; 2] = [
+    KeyPair {
+        merchant: DEMO_MERCHANT,
+        publishable: "pk_test_upfront_demo_local",
+        secret: "sk_test_upfront_demo_local",
+        origins: &[
+            "http://127.0.0.1:8787",
+            "http://localhost:8787",
+            "http://127.0.0.1:8788",
+            "http://localhost:8788",
+            "https://shop.example",
+        ],
+    },
+    KeyPair {
+        merchant: "acme",
+        publishable: "pk_test_acme_local",
+        secret: "sk_test_acme_local",
+        origins: &["https://acme.example"],
+    },
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyKind {
@@ -19,13 +50,16 @@ pub enum KeyKind {
     Secret,
 }
 
-pub struct Merchant {
-    pub id: &'static str,
+/// An authenticated caller.
+pub struct Caller {
+    pub merchant: MerchantConfig,
+    /// The key itself, the rate limiter's bucket.
+    pub key: String,
 }
 
 /// Finds the key in `Authorization: Bearer …` or in the `key` query
 /// parameter (so a plain GET needs no CORS preflight).
-fn presented_key(req: &Request) -> Result<Option<String>, ApiError> {
+pub fn presented_key(req: &Request) -> Result<Option<String>, ApiError> {
     if let Some(header) = req.headers().get("Authorization")? {
         return Ok(header.strip_prefix("Bearer ").map(|k| k.trim().to_string()));
     }
@@ -42,19 +76,38 @@ pub fn demo_store_enabled(env: &Env) -> bool {
         .unwrap_or(false)
 }
 
-/// Resolves the request's key to a merchant; the key must be of kind `needed`.
-pub fn authenticate(req: &Request, env: &Env, needed: KeyKind) -> Result<Merchant, ApiError> {
+/// The merchant behind `key`, and the key's kind.
+pub fn lookup(env: &Env, key: &str) -> Option<(MerchantConfig, KeyKind)> {
+    if !demo_store_enabled(env) {
+        return None;
+    }
+    TEST_MERCHANTS.iter().find_map(|m| {
+        let kind = if key == m.publishable {
+            KeyKind::Publishable
+        } else if key == m.secret {
+            KeyKind::Secret
+        } else {
+            return None;
+        };
+        let config = MerchantConfig {
+            id: m.merchant.to_string(),
+            allowed_origins: m.origins.iter().map(|o| o.to_string()).collect(),
+            freshness_limit: SignedDuration::from_hours(24 * 30),
+        };
+        Some((config, kind))
+    })
+}
+
+/// Resolves the request's key; it must be of kind `needed`.
+pub fn authenticate(req: &Request, env: &Env, needed: KeyKind) -> Result<Caller, ApiError> {
     let key = presented_key(req)?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::MissingKey,
             "pass an API key as `Authorization: Bearer …` or `?key=`",
         )
     })?;
-    let kind = match key.as_str() {
-        k if demo_store_enabled(env) && k == DEMO_PUBLISHABLE_KEY => KeyKind::Publishable,
-        k if demo_store_enabled(env) && k == DEMO_SECRET_KEY => KeyKind::Secret,
-        _ => return Err(ApiError::new(ErrorCode::InvalidKey, "unknown API key")),
-    };
+    let (merchant, kind) =
+        lookup(env, &key).ok_or_else(|| ApiError::new(ErrorCode::InvalidKey, "unknown API key"))?;
     // Exact match both ways: a secret key on a public read route means it
     // is about to leak into a page or an app, so refuse it loudly.
     match (needed, kind) {
@@ -66,6 +119,6 @@ pub fn authenticate(req: &Request, env: &Env, needed: KeyKind) -> Result<Merchan
             ErrorCode::WrongKeyType,
             "use the publishable key (pk_…) here; secret keys must never reach a browser or app",
         )),
-        _ => Ok(Merchant { id: DEMO_MERCHANT }),
+        _ => Ok(Caller { merchant, key }),
     }
 }

@@ -1,48 +1,117 @@
-//! `GET /v1/availability/{sku}`: the public read.
+//! `GET /v1/availability/{sku}` and `POST /v1/availability/batch`: the
+//! public reads. One Durable Object call per request, whatever the count.
 
 use jiff::Timestamp;
-use upfront_shared::api::Availability;
+use upfront_shared::answer::{StockSnapshot, availability};
+use upfront_shared::api::{BatchRequest, BatchResponse, BatchResult};
+use upfront_shared::batch::{item_qty, validate_batch};
 use upfront_shared::error::{ErrorBody, ErrorCode};
-use upfront_shared::placeholder;
+use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::query::parse_availability_query;
 use upfront_shared::sku::is_valid_sku;
-use upfront_shared::stock::StockStatus;
 use worker::{Env, Request, Response};
 
-use crate::auth::{KeyKind, authenticate};
 use crate::error::ApiError;
+use crate::http::{Freshness, json_body, json_reply};
 use crate::store::{self, SkuRecord, StoreCommand};
 
-pub async fn get(req: Request, env: &Env, sku: &str) -> Result<Response, ApiError> {
-    let merchant = authenticate(&req, env, KeyKind::Publishable)?;
+/// Batches are small: 100 items of short SKUs fit in a few KiB.
+const MAX_BATCH_BODY_BYTES: usize = 64 * 1024;
+
+pub async fn get(
+    req: &Request,
+    env: &Env,
+    merchant: &MerchantConfig,
+    sku: &str,
+) -> Result<Response, ApiError> {
+    let url = req.url()?;
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let query = parse_availability_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     if !is_valid_sku(sku) {
         return Err(ErrorBody::new(
-            ErrorCode::InvalidRequest,
+            ErrorCode::InvalidParameter,
             "sku must be 1-64 characters of A-Z a-z 0-9 . _ -",
         )
         .with_param("sku")
         .into());
     }
-    let command = StoreCommand::Read {
-        merchant: merchant.id.to_string(),
-        skus: vec![sku.to_string()],
-    };
-    let records: Vec<SkuRecord> = store::call(env, &command).await?;
-    let record = records
+    let snapshot = read(env, merchant, vec![sku.to_string()])
+        .await?
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this store has no such sku"))?;
-    let now = now()?;
-    let answer = Availability {
-        status: StockStatus::derive(&record.level(), &record.policy()),
-        available: record.level().sellable(),
-        as_of: Timestamp::from_millisecond(record.updated_at_ms)
-            .map_err(|e| worker::Error::RustError(e.to_string()))?,
-        delivery: placeholder::delivery_window(now),
-        sku: record.sku,
+    let answer = availability(&snapshot, query.qty, now()?, merchant.freshness_limit);
+    json_reply(req, &answer, Freshness::Live)
+}
+
+pub async fn batch(
+    req: &mut Request,
+    env: &Env,
+    merchant: &MerchantConfig,
+) -> Result<Response, ApiError> {
+    let request: BatchRequest = json_body(req, MAX_BATCH_BODY_BYTES).await?;
+    validate_batch(&request)?;
+    let valid_skus: Vec<String> = request
+        .items
+        .iter()
+        .filter(|item| item_qty(item).is_ok())
+        .map(|item| item.sku.clone())
+        .collect();
+    let snapshots = if valid_skus.is_empty() {
+        Vec::new()
+    } else {
+        read(env, merchant, valid_skus).await?
     };
-    let mut response = Response::from_json(&answer)?;
-    response.headers_mut().set("Cache-Control", "no-store")?;
-    Ok(response)
+    let now = now()?;
+    let results = request
+        .items
+        .iter()
+        .map(|item| {
+            let outcome = item_qty(item).and_then(|qty| {
+                let snapshot = snapshots
+                    .iter()
+                    .find(|s| s.sku == item.sku)
+                    .ok_or_else(|| {
+                        ErrorBody::new(ErrorCode::NotFound, "this store has no such sku")
+                            .with_param("sku")
+                            .error
+                    })?;
+                Ok(availability(snapshot, qty, now, merchant.freshness_limit))
+            });
+            match outcome {
+                Ok(answer) => BatchResult {
+                    sku: item.sku.clone(),
+                    availability: Some(answer),
+                    error: None,
+                },
+                Err(error) => BatchResult {
+                    sku: item.sku.clone(),
+                    availability: None,
+                    error: Some(error),
+                },
+            }
+        })
+        .collect();
+    json_reply(req, &BatchResponse { results }, Freshness::Live)
+}
+
+async fn read(
+    env: &Env,
+    merchant: &MerchantConfig,
+    skus: Vec<String>,
+) -> Result<Vec<StockSnapshot>, ApiError> {
+    let command = StoreCommand::Read {
+        merchant: merchant.id.clone(),
+        skus,
+    };
+    let records: Vec<SkuRecord> = store::call(env, &command).await?;
+    records
+        .into_iter()
+        .map(|r| r.snapshot().map_err(ApiError::from))
+        .collect()
 }
 
 pub fn now() -> Result<Timestamp, ApiError> {

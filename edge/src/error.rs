@@ -5,24 +5,44 @@ use upfront_shared::error::{ErrorBody, ErrorCode};
 use worker::Response;
 
 #[derive(Debug)]
-pub struct ApiError(pub ErrorBody);
+pub struct ApiError {
+    body: ErrorBody,
+    retry_after: Option<u32>,
+}
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self(ErrorBody::new(code, message))
+        ErrorBody::new(code, message).into()
+    }
+
+    pub fn retry_after(mut self, seconds: u32) -> Self {
+        self.retry_after = Some(seconds);
+        self
     }
 
     pub fn into_response(self) -> Response {
-        let status = self.0.error.code.http_status();
-        Response::from_json(&self.0)
-            .map(|r| r.with_status(status))
-            .unwrap_or_else(|_| Response::empty().expect("empty response").with_status(500))
+        let status = self.body.error.code.http_status();
+        let response = Response::from_json(&self.body).map(|r| r.with_status(status));
+        let Ok(response) = response else {
+            return Response::empty()
+                .map(|r| r.with_status(500))
+                .unwrap_or_else(|_| Response::error("", 500).expect("response"));
+        };
+        let headers = response.headers();
+        let _ = headers.set("Cache-Control", "no-store");
+        if let Some(seconds) = self.retry_after {
+            let _ = headers.set("Retry-After", &seconds.to_string());
+        }
+        response
     }
 }
 
 impl From<ErrorBody> for ApiError {
     fn from(body: ErrorBody) -> Self {
-        Self(body)
+        Self {
+            body,
+            retry_after: None,
+        }
     }
 }
 

@@ -3,38 +3,70 @@
 
 mod auth;
 mod availability;
+mod cors;
 mod demo;
 mod error;
+mod http;
 mod inventory;
+mod openapi;
+mod ratelimit;
 mod store;
 
+use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::routes::Route;
 use worker::{Context, Env, Method, Request, Response, event};
 
 pub use store::Store;
 
+use crate::auth::{KeyKind, authenticate};
 use crate::error::ApiError;
-use upfront_shared::error::ErrorCode;
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    Ok(route(req, &env)
-        .await
-        .unwrap_or_else(ApiError::into_response))
+async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    if req.method() == Method::Options {
+        return Ok(cors::preflight(&req, &env).unwrap_or_else(ApiError::into_response));
+    }
+    let origin = req.headers().get("Origin")?;
+    let (merchant, result) = route(&mut req, &env).await;
+    let response = result.unwrap_or_else(ApiError::into_response);
+    cors::grant(response.headers(), origin.as_deref(), merchant.as_ref())?;
+    Ok(response)
 }
 
-async fn route(req: Request, env: &Env) -> Result<Response, ApiError> {
+/// Resolves, authenticates, rate-limits and dispatches. Returns the
+/// merchant (when the key named one) so CORS can be granted on errors too.
+async fn route(
+    req: &mut Request,
+    env: &Env,
+) -> (Option<MerchantConfig>, Result<Response, ApiError>) {
     let path = req.path();
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match (req.method(), segments.as_slice()) {
-        (Method::Get, ["v1", "availability", sku]) => {
-            let sku = sku.to_string();
-            availability::get(req, env, &sku).await
+    let route = match Route::resolve(req.method().as_ref(), &path) {
+        Ok(route) => route,
+        Err(code) => {
+            return (
+                None,
+                Err(ApiError::new(code, "no such route for this method")),
+            );
         }
-        (Method::Post, ["v1", "inventory"]) => inventory::upsert(req, env).await,
-        (_, ["v1", "availability", _] | ["v1", "inventory"]) => Err(ApiError::new(
-            ErrorCode::MethodNotAllowed,
-            "method not allowed on this route",
-        )),
-        _ => Err(ApiError::new(ErrorCode::NotFound, "no such route")),
+    };
+    let needed = match route {
+        Route::OpenApi => return (None, openapi::serve(req)),
+        Route::Inventory => KeyKind::Secret,
+        Route::Availability { .. } | Route::AvailabilityBatch => KeyKind::Publishable,
+    };
+    let caller = match authenticate(req, env, needed) {
+        Ok(caller) => caller,
+        Err(err) => return (None, Err(err)),
+    };
+    if let Err(err) = ratelimit::check(env, req, &caller.key, route).await {
+        return (Some(caller.merchant), Err(err));
     }
+    let merchant = &caller.merchant;
+    let result = match route {
+        Route::Availability { sku } => availability::get(req, env, merchant, sku).await,
+        Route::AvailabilityBatch => availability::batch(req, env, merchant).await,
+        Route::Inventory => inventory::upsert(req, env, merchant).await,
+        Route::OpenApi => openapi::serve(req),
+    };
+    (Some(caller.merchant), result)
 }

@@ -6,8 +6,10 @@
 
 use std::cell::Cell;
 
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use upfront_shared::api::InventoryItem;
+use upfront_shared::answer::StockSnapshot;
+use upfront_shared::api::{InventoryItem, UpsertResult};
 use upfront_shared::stock::{SkuPolicy, StockLevel};
 use worker::{
     DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage, State,
@@ -53,25 +55,22 @@ pub struct SkuRecord {
 }
 
 impl SkuRecord {
-    pub fn level(&self) -> StockLevel {
-        StockLevel {
-            on_hand: self.on_hand,
-            held: self.held,
-            committed: self.committed,
-        }
+    pub fn snapshot(self) -> Result<StockSnapshot> {
+        Ok(StockSnapshot {
+            level: StockLevel {
+                on_hand: self.on_hand,
+                held: self.held,
+                committed: self.committed,
+            },
+            policy: SkuPolicy {
+                low_stock_threshold: self.low_stock_threshold,
+                discontinued: self.discontinued != 0,
+            },
+            updated_at: Timestamp::from_millisecond(self.updated_at_ms)
+                .map_err(|e| worker::Error::RustError(e.to_string()))?,
+            sku: self.sku,
+        })
     }
-
-    pub fn policy(&self) -> SkuPolicy {
-        SkuPolicy {
-            low_stock_threshold: self.low_stock_threshold,
-            discontinued: self.discontinued != 0,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct UpsertResult {
-    pub applied: usize,
 }
 
 #[durable_object]
@@ -139,16 +138,20 @@ impl Store {
         Ok(())
     }
 
+    /// One query for any number of SKUs: a page of 100 costs one call.
     fn read(&self, skus: &[String]) -> Result<Vec<SkuRecord>> {
-        let mut records = Vec::with_capacity(skus.len());
-        for sku in skus {
-            records.extend(
-                self.sql
-                    .exec("SELECT * FROM sku WHERE sku = ?", vec![sku.as_str().into()])?
-                    .to_array::<SkuRecord>()?,
-            );
+        if let [sku] = skus {
+            return self
+                .sql
+                .exec("SELECT * FROM sku WHERE sku = ?", vec![sku.as_str().into()])?
+                .to_array();
         }
-        Ok(records)
+        self.sql
+            .exec(
+                "SELECT * FROM sku WHERE sku IN (SELECT value FROM json_each(?))",
+                vec![serde_json::to_string(skus)?.into()],
+            )?
+            .to_array()
     }
 
     /// Writes every item or, on any error, none: the statements run with no

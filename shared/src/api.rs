@@ -6,45 +6,121 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::error::ErrorDetail;
 use crate::stock::StockStatus;
 
-/// `GET /v1/availability/{sku}`.
+/// `GET /v1/availability/{sku}`: one SKU's stock and delivery promise.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Availability {
     pub sku: String,
     pub status: StockStatus,
     /// Units a shopper can buy now.
     pub available: i64,
+    /// The count to show shoppers ("only 3 left"), present only when the
+    /// stock is low or short of the requested quantity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_count: Option<i64>,
+    /// The quantity asked about (`qty`, default 1).
+    pub requested_qty: u32,
+    /// Whether `requested_qty` can be sold now.
+    pub fulfillable: bool,
     /// When the stock figure was last written by the merchant.
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date-time")))]
     pub as_of: Timestamp,
+    /// True when `as_of` is older than the merchant's freshness limit:
+    /// show "confirming availability", not "in stock".
+    pub stale: bool,
     pub delivery: DeliveryWindow,
 }
 
 /// A delivery promise as calendar dates in the shopper's zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DeliveryWindow {
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
     pub earliest: Date,
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
     pub most_likely: Date,
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
     pub latest: Date,
+}
+
+/// `POST /v1/availability/batch`: up to 100 SKUs for one destination.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    #[cfg_attr(feature = "openapi", schemars(extend("minItems" = 1, "maxItems" = 100)))]
+    pub items: Vec<BatchItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("pattern" = crate::query::COUNTRY_PATTERN)))]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("pattern" = crate::query::POSTAL_CODE_PATTERN)))]
+    pub postal_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("pattern" = crate::query::LOCALE_PATTERN, "maxLength" = 35)))]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("pattern" = crate::query::CURRENCY_PATTERN)))]
+    pub currency: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BatchItem {
+    pub sku: String,
+    /// Defaults to 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qty: Option<i64>,
+}
+
+/// The batch answer: one result per requested item, in request order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct BatchResponse {
+    pub results: Vec<BatchResult>,
+}
+
+/// Either `availability` or `error` is present, never both.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct BatchResult {
+    pub sku: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub availability: Option<Availability>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
 }
 
 /// One inventory write in `POST /v1/inventory`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InventoryItem {
     pub sku: String,
     pub on_hand: i64,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub low_stock_threshold: Option<i64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
 }
 
 /// Body of `POST /v1/inventory`: applied all together or not at all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InventoryUpsert {
     pub items: Vec<InventoryItem>,
+}
+
+/// Answer of `POST /v1/inventory`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct UpsertResult {
+    pub applied: usize,
 }
 
 #[cfg(test)]
@@ -57,7 +133,11 @@ mod tests {
             sku: "MUG-1".into(),
             status: StockStatus::LowStock,
             available: 3,
+            display_count: Some(3),
+            requested_qty: 1,
+            fulfillable: true,
             as_of: "2026-11-23T10:00:00Z".parse().expect("timestamp"),
+            stale: false,
             delivery: DeliveryWindow {
                 earliest: jiff::civil::date(2026, 11, 26),
                 most_likely: jiff::civil::date(2026, 11, 27),
@@ -71,7 +151,11 @@ mod tests {
                 "sku": "MUG-1",
                 "status": "low_stock",
                 "available": 3,
+                "display_count": 3,
+                "requested_qty": 1,
+                "fulfillable": true,
                 "as_of": "2026-11-23T10:00:00Z",
+                "stale": false,
                 "delivery": {"earliest": "2026-11-26", "most_likely": "2026-11-27", "latest": "2026-11-30"}
             })
         );

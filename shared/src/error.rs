@@ -5,9 +5,14 @@ use serde::{Deserialize, Serialize};
 /// A stable, machine-readable error code. Clients switch on these; the
 /// message is for humans and may change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    /// The body is not JSON of the expected shape (unknown fields included).
     InvalidJson,
+    /// A path or query parameter is malformed or unknown.
+    InvalidParameter,
+    /// The body is well-formed but a value breaks a rule.
     InvalidRequest,
     MissingKey,
     InvalidKey,
@@ -16,19 +21,40 @@ pub enum ErrorCode {
     MethodNotAllowed,
     BodyTooLarge,
     UnsupportedMediaType,
+    RateLimited,
     InternalError,
+}
+
+impl ErrorCode {
+    /// Every code, for documentation and tests.
+    pub const ALL: [ErrorCode; 12] = [
+        Self::InvalidJson,
+        Self::InvalidParameter,
+        Self::InvalidRequest,
+        Self::MissingKey,
+        Self::InvalidKey,
+        Self::WrongKeyType,
+        Self::NotFound,
+        Self::MethodNotAllowed,
+        Self::BodyTooLarge,
+        Self::UnsupportedMediaType,
+        Self::RateLimited,
+        Self::InternalError,
+    ];
 }
 
 impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
-            Self::InvalidJson | Self::InvalidRequest => 400,
+            Self::InvalidJson | Self::InvalidParameter => 400,
+            Self::InvalidRequest => 422,
             Self::MissingKey | Self::InvalidKey => 401,
             Self::WrongKeyType => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::BodyTooLarge => 413,
             Self::UnsupportedMediaType => 415,
+            Self::RateLimited => 429,
             Self::InternalError => 500,
         }
     }
@@ -36,14 +62,18 @@ impl ErrorCode {
 
 /// `{"error": {"code", "message", "param"?}}`
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
+    /// For humans; may change. Never contains internals.
     pub message: String,
+    /// The offending parameter or JSON path, e.g. `items[3].qty`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
 }

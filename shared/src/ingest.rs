@@ -9,6 +9,10 @@ use crate::sku::is_valid_sku;
 /// The most items one `POST /v1/inventory` may carry.
 pub const MAX_ITEMS_PER_UPSERT: usize = 1000;
 
+/// The largest stock count we store. Far above any real shelf, and well
+/// inside the integers JavaScript (and so the Workers runtime) holds exactly.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
 /// Checks a whole upsert. The first problem found is reported with the JSON
 /// path of the offending field, so a merchant can fix their feed.
 ///
@@ -40,15 +44,18 @@ pub fn validate_upsert(upsert: &InventoryUpsert) -> Result<(), ErrorBody> {
         if !seen.insert(item.sku.as_str()) {
             return invalid("each sku may appear once", format!("items[{i}].sku"));
         }
-        if item.on_hand < 0 {
+        if !(0..=MAX_QUANTITY).contains(&item.on_hand) {
             return invalid(
-                "on_hand must not be negative",
+                "on_hand must be from 0 to 1000000000",
                 format!("items[{i}].on_hand"),
             );
         }
-        if item.low_stock_threshold.is_some_and(|t| t < 0) {
+        if item
+            .low_stock_threshold
+            .is_some_and(|t| !(0..=MAX_QUANTITY).contains(&t))
+        {
             return invalid(
-                "low_stock_threshold must not be negative",
+                "low_stock_threshold must be from 0 to 1000000000",
                 format!("items[{i}].low_stock_threshold"),
             );
         }
@@ -90,6 +97,11 @@ mod tests {
         );
         assert_eq!(
             param(vec![item("A", -5)]).as_deref(),
+            Some("items[0].on_hand")
+        );
+        assert_eq!(param(vec![item("A", MAX_QUANTITY)]), None);
+        assert_eq!(
+            param(vec![item("A", i64::MAX)]).as_deref(),
             Some("items[0].on_hand")
         );
         let too_many = (0..=MAX_ITEMS_PER_UPSERT)

@@ -5,9 +5,17 @@
 //! lets the edge (wasm32 on workerd) and the widget (wasm32 in a browser)
 //! share one definition of every answer.
 
+pub mod answer;
 pub mod api;
+pub mod batch;
 pub mod error;
+pub mod etag;
 pub mod ingest;
+pub mod merchant;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod placeholder;
+pub mod query;
+pub mod routes;
 pub mod sku;
 pub mod stock;

@@ -42,6 +42,7 @@ impl Default for SkuPolicy {
 /// has one (`low_stock` maps to `in_stock` there, `discontinued` to
 /// `out_of_stock`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum StockStatus {
     InStock,

@@ -43,7 +43,9 @@ test('errors carry one JSON shape with stable codes', async () => {
     [`/v1/availability/MUG-STONEWARE?key=pk_test_nope`, 401, 'invalid_key'],
     [`/v1/availability/MUG-STONEWARE?key=${DEMO.secretKey}`, 403, 'wrong_key_type'],
     [`/v1/availability/NO-SUCH-SKU?key=${DEMO.publishableKey}`, 404, 'not_found'],
-    [`/v1/availability/bad%20sku?key=${DEMO.publishableKey}`, 400, 'invalid_request'],
+    [`/v1/availability/bad%20sku?key=${DEMO.publishableKey}`, 400, 'invalid_parameter'],
+    [`/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}&qty=0`, 400, 'invalid_parameter'],
+    [`/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}&colour=red`, 400, 'invalid_parameter'],
     [`/v1/nothing-here`, 404, 'not_found'],
   ];
   for (const [path, status, code] of cases) {
@@ -62,7 +64,7 @@ test('a bad bulk write is rejected whole and changes nothing', async () => {
     headers: { Authorization: `Bearer ${DEMO.secretKey}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ items: [{ sku: 'TEE-CLASSIC-M', on_hand: 1 }, { sku: 'MUG-STONEWARE', on_hand: -4 }] }),
   });
-  assert.equal(res.status, 400);
+  assert.equal(res.status, 422);
   const body = await res.json();
   assert.equal(body.error.code, 'invalid_request');
   assert.equal(body.error.param, 'items[1].on_hand');

@@ -42,9 +42,12 @@ test('a stock change through the merchant API shows after a reload', async () =>
     await page.goto(`${EDGE}/demo/`);
     assert.equal((await widgetText(page, 'MUG-STONEWARE')).status, 'In stock — only 3 left');
     await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 0 }]);
+    // Answers may be reused for up to 2 s (max-age=1 plus stale-while-revalidate=1).
+    await page.waitForTimeout(2100);
     await page.reload();
     assert.equal((await widgetText(page, 'MUG-STONEWARE')).status, 'Out of stock');
     await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 40 }]);
+    await page.waitForTimeout(2100);
     await page.reload();
     assert.equal((await widgetText(page, 'MUG-STONEWARE')).status, 'In stock');
     await page.screenshot({ path: join(SCREENSHOTS, 'demo-after-restock.png') });

@@ -10,10 +10,19 @@ export const ROOT = resolve(import.meta.dirname, '../..');
 export const DEMO = {
   publishableKey: 'pk_test_upfront_demo_local',
   secretKey: 'sk_test_upfront_demo_local',
+  allowedOrigin: 'https://shop.example',
+};
+/** A second local merchant: its keys must never reach the demo store's data. */
+export const ACME = {
+  publishableKey: 'pk_test_acme_local',
+  secretKey: 'sk_test_acme_local',
 };
 
 /** Starts the edge on `port` with a fresh, empty storage folder. */
 export async function startEdge({ port = 8787, logFile } = {}) {
+  // Never test against someone else's server that happens to hold the port.
+  const busy = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
+  if (busy) throw new Error(`port ${port} is already in use; set EDGE_PORT to a free port`);
   const state = mkdtempSync(join(tmpdir(), 'upfront-edge-'));
   const log = openSync(logFile ?? join(state, 'wrangler.log'), 'a');
   const child = spawn(

@@ -1,0 +1,50 @@
+//! CORS: echo back the one allowed origin, never a list (browsers reject
+//! lists, workers-rs issue #554), and always say `Vary: Origin`.
+
+use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::routes::Route;
+use worker::{Env, Headers, Request, Response};
+
+use crate::auth::{KeyKind, lookup, presented_key};
+use crate::error::ApiError;
+
+/// Adds the grant for `origin` when `merchant` allows it.
+pub fn grant(
+    headers: &Headers,
+    origin: Option<&str>,
+    merchant: Option<&MerchantConfig>,
+) -> worker::Result<()> {
+    headers.append("Vary", "Origin")?;
+    if let (Some(origin), Some(merchant)) = (origin, merchant)
+        && merchant.allows_origin(origin)
+    {
+        headers.set("Access-Control-Allow-Origin", origin)?;
+        headers.set("Access-Control-Expose-Headers", "ETag, Retry-After")?;
+    }
+    Ok(())
+}
+
+/// Answers an `OPTIONS` preflight. A preflight carries no `Authorization`
+/// header, so the merchant is known only from `?key=`; without it, or for
+/// an origin the merchant does not list, the answer grants nothing.
+pub fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
+    let response = Response::empty()?.with_status(204);
+    let headers = response.headers();
+    let origin = req.headers().get("Origin")?;
+    let merchant = presented_key(req)?
+        .and_then(|key| lookup(env, &key))
+        .filter(|(_, kind)| *kind == KeyKind::Publishable)
+        .map(|(merchant, _)| merchant);
+    if Route::exists(&req.path()) {
+        grant(headers, origin.as_deref(), merchant.as_ref())?;
+        if headers.has("Access-Control-Allow-Origin")? {
+            headers.set("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")?;
+            headers.set(
+                "Access-Control-Allow-Headers",
+                "Authorization, Content-Type, If-None-Match",
+            )?;
+            headers.set("Access-Control-Max-Age", "86400")?;
+        }
+    }
+    Ok(response)
+}

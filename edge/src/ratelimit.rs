@@ -1,0 +1,31 @@
+//! Abuse control with the Workers rate-limiting binding: per key, route and
+//! client address, so one busy shop never throttles its other shoppers.
+//! The binding counts per location and is eventually consistent: it guards
+//! against floods, it is not an accounting tool.
+
+use upfront_shared::error::ErrorCode;
+use upfront_shared::routes::Route;
+use worker::{Env, Request};
+
+use crate::error::ApiError;
+
+/// The binding's period in seconds (wrangler.toml), sent as `Retry-After`.
+const PERIOD_SECONDS: u32 = 10;
+
+pub async fn check(env: &Env, req: &Request, key: &str, route: Route<'_>) -> Result<(), ApiError> {
+    // workerd run directly (the benchmarks) has no such binding.
+    let Ok(limiter) = env.rate_limiter("RATE_LIMITER") else {
+        return Ok(());
+    };
+    let client = req.headers().get("CF-Connecting-IP")?.unwrap_or_default();
+    let bucket = [key, route.template(), &client].join("|");
+    if limiter.limit(bucket).await?.success {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many requests; retry after the Retry-After header's seconds",
+        )
+        .retry_after(PERIOD_SECONDS))
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds in release mode and prints the benchmark figures (see tests/bench/run.mjs).
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+UPFRONT_NEED_BENCH=1 bash scripts/setup.sh
+bash scripts/build.sh
+log "bundling the edge and the workers-rs baseline"
+rm -rf "$ROOT/target/deploy-dry-run" "$ROOT/target/bench-hello-rs"
+(cd edge && wrangler deploy --dry-run --outdir "$ROOT/target/deploy-dry-run" >"$ROOT/target/bench-bundle.log" 2>&1) \
+  || { cat "$ROOT/target/bench-bundle.log"; exit 1; }
+(cd tests/bench/hello-rs && wrangler deploy --dry-run --outdir "$ROOT/target/bench-hello-rs" >>"$ROOT/target/bench-bundle.log" 2>&1) \
+  || { cat "$ROOT/target/bench-bundle.log"; exit 1; }
+node tests/bench/run.mjs

@@ -1,0 +1,299 @@
+//! The OpenAPI 3.1 document, generated from the API types and the route
+//! table. Schemas come from `schemars` (JSON Schema 2020-12, which is what
+//! OpenAPI 3.1 uses); only the operations' prose is written here.
+
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use schemars::{JsonSchema, Schema};
+use serde_json::{Value, json};
+
+use crate::api::{Availability, BatchRequest, BatchResponse, InventoryUpsert, UpsertResult};
+use crate::error::{ErrorBody, ErrorCode};
+use crate::query::{
+    COUNTRY_PATTERN, CURRENCY_PATTERN, LOCALE_PATTERN, MAX_QTY, POSTAL_CODE_PATTERN,
+};
+use crate::routes::{ROUTES, Route};
+use crate::sku::MAX_SKU_LEN;
+
+fn generator(serialize: bool) -> SchemaGenerator {
+    let settings = SchemaSettings::draft2020_12().with(|s| {
+        s.definitions_path = "/components/schemas".into();
+        s.meta_schema = None;
+    });
+    if serialize {
+        settings.for_serialize()
+    } else {
+        settings.for_deserialize()
+    }
+    .into_generator()
+}
+
+/// Request bodies are described as they are read, answers as they are written.
+struct Schemas {
+    requests: SchemaGenerator,
+    answers: SchemaGenerator,
+}
+
+impl Schemas {
+    fn request<T: JsonSchema>(&mut self) -> Schema {
+        self.requests.subschema_for::<T>()
+    }
+    fn answer<T: JsonSchema>(&mut self) -> Schema {
+        self.answers.subschema_for::<T>()
+    }
+}
+
+fn json_content(schema: &Schema) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+fn error_response(error: &Schema, description: &str) -> Value {
+    json!({ "description": description, "content": json_content(error) })
+}
+
+/// The statuses every route can answer with, besides its own.
+fn common_errors(error: &Schema) -> serde_json::Map<String, Value> {
+    let mut map = serde_json::Map::new();
+    for (status, text) in [
+        (
+            "401",
+            "No key, or an unknown key (`missing_key`, `invalid_key`).",
+        ),
+        (
+            "403",
+            "The wrong kind of key for this route (`wrong_key_type`).",
+        ),
+        (
+            "405",
+            "The route exists, but not for this method (`method_not_allowed`).",
+        ),
+        (
+            "429",
+            "Too many requests for this key and route (`rate_limited`); see `Retry-After`.",
+        ),
+        (
+            "500",
+            "Our fault (`internal_error`); the message carries no internals.",
+        ),
+    ] {
+        map.insert(status.into(), error_response(error, text));
+    }
+    map
+}
+
+fn query_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
+    let error = s.answer::<ErrorBody>();
+    let mut responses = common_errors(&error);
+    let cache_headers = json!({
+        "ETag": { "description": "Strong entity tag of the body.", "schema": { "type": "string" } },
+        "Cache-Control": { "description": "Short max-age with stale-while-revalidate.", "schema": { "type": "string" } }
+    });
+    let op = match route {
+        Route::Availability { .. } => {
+            responses.insert("200".into(), json!({ "description": "The SKU's stock and delivery promise.", "headers": cache_headers, "content": json_content(&s.answer::<Availability>()) }));
+            responses.insert(
+                "304".into(),
+                json!({ "description": "Unchanged since the `If-None-Match` tag." }),
+            );
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "A malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(&error, "The merchant has no such SKU (`not_found`)."),
+            );
+            json!({
+                "operationId": "getAvailability",
+                "summary": "Stock and delivery promise for one SKU",
+                "security": [{ "publishableKey": [] }, { "publishableKeyQuery": [] }],
+                "parameters": [
+                    { "name": "sku", "in": "path", "required": true, "example": "MUG-STONEWARE", "schema": { "type": "string", "pattern": format!("^[A-Za-z0-9._-]{{1,{MAX_SKU_LEN}}}$") } },
+                    query_param("qty", "Units wanted (default 1).", json!({ "type": "integer", "minimum": 1, "maximum": MAX_QTY })),
+                    query_param("country", "Destination, ISO 3166-1 alpha-2.", json!({ "type": "string", "pattern": COUNTRY_PATTERN })),
+                    query_param("postal_code", "Destination postal code; needs `country`.", json!({ "type": "string", "pattern": POSTAL_CODE_PATTERN })),
+                    query_param("locale", "BCP 47 tag for localized texts.", json!({ "type": "string", "pattern": LOCALE_PATTERN, "maxLength": 35 })),
+                    query_param("currency", "ISO 4217 code.", json!({ "type": "string", "pattern": CURRENCY_PATTERN })),
+                ],
+            })
+        }
+        Route::AvailabilityBatch => {
+            responses.insert("200".into(), json!({ "description": "One result per item, in request order; a bad item carries its own `error`.", "headers": cache_headers, "content": json_content(&s.answer::<BatchResponse>()) }));
+            responses.insert(
+                "304".into(),
+                json!({ "description": "Unchanged since the `If-None-Match` tag." }),
+            );
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "The body is not JSON of this shape (`invalid_json`).",
+                ),
+            );
+            responses.insert(
+                "413".into(),
+                error_response(&error, "The body exceeds 64 KiB (`body_too_large`)."),
+            );
+            responses.insert(
+                "415".into(),
+                error_response(&error, "Not `application/json` (`unsupported_media_type`)."),
+            );
+            responses.insert(
+                "422".into(),
+                error_response(
+                    &error,
+                    "No items, more than 100, or a bad destination (`invalid_request`).",
+                ),
+            );
+            json!({
+                "operationId": "getAvailabilityBatch",
+                "summary": "Stock and delivery promises for up to 100 SKUs and one destination",
+                "security": [{ "publishableKey": [] }, { "publishableKeyQuery": [] }],
+                "requestBody": { "required": true, "content": json_content(&s.request::<BatchRequest>()) },
+            })
+        }
+        Route::Inventory => {
+            responses.insert("200".into(), json!({ "description": "Every item was applied.", "content": json_content(&s.answer::<UpsertResult>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "The body is not JSON of this shape (`invalid_json`).",
+                ),
+            );
+            responses.insert(
+                "413".into(),
+                error_response(&error, "The body exceeds 1 MiB (`body_too_large`)."),
+            );
+            responses.insert(
+                "415".into(),
+                error_response(&error, "Not `application/json` (`unsupported_media_type`)."),
+            );
+            responses.insert(
+                "422".into(),
+                error_response(
+                    &error,
+                    "A value breaks a rule; nothing was written (`invalid_request`).",
+                ),
+            );
+            json!({
+                "operationId": "upsertInventory",
+                "summary": "Write stock for up to 1,000 SKUs, all or nothing",
+                "security": [{ "secretKey": [] }],
+                "requestBody": { "required": true, "content": json_content(&s.request::<InventoryUpsert>()) },
+            })
+        }
+        Route::OpenApi => {
+            responses.insert("200".into(), json!({ "description": "This document.", "content": { "application/json": { "schema": { "type": "object" } } } }));
+            json!({ "operationId": "getOpenApi", "summary": "This OpenAPI document", "security": [] })
+        }
+    };
+    let mut op = op;
+    op["responses"] = Value::Object(responses);
+    op
+}
+
+/// The whole document, as served at `GET /v1/openapi.json`.
+pub fn document() -> Value {
+    let mut schemas = Schemas {
+        requests: generator(false),
+        answers: generator(true),
+    };
+    let mut paths = serde_json::Map::new();
+    for (method, template) in ROUTES {
+        let example = template.replace("{sku}", "SKU");
+        let route = Route::resolve(method, &example).expect("every template resolves");
+        let entry = paths.entry(template).or_insert_with(|| json!({}));
+        entry[method.to_ascii_lowercase()] = operation(route, &mut schemas);
+    }
+    let mut components = schemas.requests.take_definitions(true);
+    components.extend(schemas.answers.take_definitions(true));
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Upfront availability API",
+            "version": "1",
+            "description": format!(
+                "Live stock and delivery promises. Errors are `{{\"error\": {{\"code\", \"message\", \"param\"?}}}}`; codes: {}.",
+                ErrorCode::ALL.iter().map(|c| format!("`{}`", serde_json::to_value(c).unwrap_or_default().as_str().unwrap_or_default())).collect::<Vec<_>>().join(", ")
+            ),
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "publishableKey": { "type": "http", "scheme": "bearer", "description": "A publishable key (`pk_…`): reads only; safe in pages and apps." },
+                "publishableKeyQuery": { "type": "apiKey", "in": "query", "name": "key", "description": "The publishable key as `?key=`, so a GET needs no CORS preflight." },
+                "secretKey": { "type": "http", "scheme": "bearer", "description": "A secret key (`sk_…`): server to server only." }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_route_is_documented_with_its_method() {
+        let doc = document();
+        for (method, template) in ROUTES {
+            let op = &doc["paths"][template][method.to_ascii_lowercase()];
+            assert!(op.is_object(), "{method} {template} missing");
+            assert!(
+                op["responses"]["200"].is_object(),
+                "{method} {template} has no 200"
+            );
+        }
+        let documented: usize = doc["paths"]
+            .as_object()
+            .map(|p| {
+                p.values()
+                    .map(|v| v.as_object().map_or(0, |o| o.len()))
+                    .sum()
+            })
+            .unwrap_or(0);
+        assert_eq!(documented, ROUTES.len(), "no undocumented extras");
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = document();
+        let text = doc.to_string();
+        for piece in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = piece.split('"').next().unwrap_or_default();
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "dangling $ref {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn answers_schema_marks_always_present_fields_required() {
+        let doc = document();
+        let required = doc["components"]["schemas"]["Availability"]["required"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for field in [
+            "sku",
+            "status",
+            "available",
+            "requested_qty",
+            "fulfillable",
+            "as_of",
+            "stale",
+            "delivery",
+        ] {
+            assert!(required.contains(&json!(field)), "{field} not required");
+        }
+        assert!(!required.contains(&json!("display_count")));
+    }
+}

@@ -1,0 +1,126 @@
+//! The public routes, as data: the edge routes with it and the OpenAPI
+//! document is built from it, so the two cannot drift apart.
+
+use crate::error::ErrorCode;
+
+/// A resolved request target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route<'a> {
+    Availability { sku: &'a str },
+    AvailabilityBatch,
+    Inventory,
+    OpenApi,
+}
+
+/// Every route's method and path template, in the OpenAPI document's order.
+pub const ROUTES: [(&str, &str); 4] = [
+    ("GET", "/v1/availability/{sku}"),
+    ("POST", "/v1/availability/batch"),
+    ("POST", "/v1/inventory"),
+    ("GET", "/v1/openapi.json"),
+];
+
+impl<'a> Route<'a> {
+    /// Resolves `method` and `path`. A known path with another method is
+    /// `method_not_allowed`; anything else is `not_found`.
+    ///
+    /// ```
+    /// use upfront_shared::routes::Route;
+    /// assert_eq!(Route::resolve("GET", "/v1/availability/MUG"), Ok(Route::Availability { sku: "MUG" }));
+    /// ```
+    pub fn resolve(method: &str, path: &'a str) -> Result<Self, ErrorCode> {
+        let route = Self::match_path(path).ok_or(ErrorCode::NotFound)?;
+        if method == route.method() || (method == "HEAD" && route.method() == "GET") {
+            Ok(route)
+        } else {
+            Err(ErrorCode::MethodNotAllowed)
+        }
+    }
+
+    /// Whether `path` names a route at all (for CORS preflights).
+    pub fn exists(path: &'a str) -> bool {
+        Self::match_path(path).is_some()
+    }
+
+    fn match_path(path: &'a str) -> Option<Self> {
+        let rest = path.strip_prefix("/v1/")?;
+        match rest.split('/').collect::<Vec<_>>().as_slice() {
+            ["availability", "batch"] => Some(Self::AvailabilityBatch),
+            ["availability", sku] => Some(Self::Availability { sku }),
+            ["inventory"] => Some(Self::Inventory),
+            ["openapi.json"] => Some(Self::OpenApi),
+            _ => None,
+        }
+    }
+
+    pub fn method(self) -> &'static str {
+        self.spec().0
+    }
+
+    /// The path template, also the rate limiter's per-route bucket name.
+    pub fn template(self) -> &'static str {
+        self.spec().1
+    }
+
+    fn spec(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Availability { .. } => ROUTES[0],
+            Self::AvailabilityBatch => ROUTES[1],
+            Self::Inventory => ROUTES[2],
+            Self::OpenApi => ROUTES[3],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table() {
+        let cases = [
+            (
+                "GET",
+                "/v1/availability/MUG-1",
+                Ok(Route::Availability { sku: "MUG-1" }),
+            ),
+            (
+                "HEAD",
+                "/v1/availability/MUG-1",
+                Ok(Route::Availability { sku: "MUG-1" }),
+            ),
+            (
+                "POST",
+                "/v1/availability/batch",
+                Ok(Route::AvailabilityBatch),
+            ),
+            (
+                "GET",
+                "/v1/availability/batch",
+                Err(ErrorCode::MethodNotAllowed),
+            ),
+            (
+                "DELETE",
+                "/v1/availability/MUG-1",
+                Err(ErrorCode::MethodNotAllowed),
+            ),
+            ("POST", "/v1/inventory", Ok(Route::Inventory)),
+            ("GET", "/v1/openapi.json", Ok(Route::OpenApi)),
+            ("GET", "/v1/availability/a/b", Err(ErrorCode::NotFound)),
+            ("GET", "/v2/availability/A", Err(ErrorCode::NotFound)),
+            ("GET", "/v1/", Err(ErrorCode::NotFound)),
+        ];
+        for (method, path, want) in cases {
+            assert_eq!(Route::resolve(method, path), want, "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn every_template_resolves_to_its_own_route() {
+        for (method, template) in ROUTES {
+            let path = template.replace("{sku}", "SKU-1");
+            let route = Route::resolve(method, &path).expect("resolves");
+            assert_eq!((route.method(), route.template()), (method, template));
+        }
+    }
+}

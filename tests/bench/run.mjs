@@ -1,0 +1,164 @@
+// The benchmark harness. Prints figures and ratios; asserts nothing, because
+// these machines are noisy. Usage: node tests/bench/run.mjs (after building).
+//
+// - The widget's transfer size: raw, gzip and brotli of what the first render needs.
+// - The edge on workerd run directly (not through `wrangler dev`, whose proxy is ~20x slower),
+//   beside a workers-rs and a JS hello world on the same workerd, with workerd and wrk pinned to
+//   different cores.
+import { spawn, execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, DEMO } from '../e2e/edge.mjs';
+
+const DURATION = process.env.BENCH_SECONDS ?? '10';
+const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '16';
+const results = {};
+
+function widgetSize() {
+  const dir = join(ROOT, 'dist/widget/v1');
+  const files = ['upfront.js', 'upfront_widget.js', 'upfront_widget_bg.wasm'];
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  console.log('\nWidget transfer size (first render: loader + bindings + wasm)');
+  console.log('  file                         raw      gzip    brotli');
+  for (const f of files) {
+    const bytes = readFileSync(join(dir, f));
+    const size = {
+      raw: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+      brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    };
+    for (const k in total) total[k] += size[k];
+    console.log(`  ${f.padEnd(26)} ${kb(size.raw)} ${kb(size.gzip)} ${kb(size.brotli)}`);
+  }
+  console.log(`  ${'total'.padEnd(26)} ${kb(total.raw)} ${kb(total.gzip)} ${kb(total.brotli)}`);
+  results.widget_bytes = total;
+}
+const kb = (n) => `${(n / 1024).toFixed(1).padStart(6)} KB`;
+
+/** A worker bundled by `wrangler deploy --dry-run`: its module files, in load order. */
+function bundle(dir) {
+  // The first module is the entry point, so JS goes before wasm.
+  const files = readdirSync(dir);
+  const js = files.filter((f) => f.endsWith('.js')).map((f) => ({ name: f, path: join(dir, f), kind: 'esModule' }));
+  const wasm = files.filter((f) => f.endsWith('.wasm')).map((f) => ({ name: f, path: join(dir, f), kind: 'wasm' }));
+  return [...js, ...wasm];
+}
+
+function capnpModules(mods) {
+  return mods.map((m) => `(name = "${m.name}", ${m.kind} = embed "${m.path}")`).join(',\n      ');
+}
+
+function workerdConfig({ edge, helloRs, helloJs, storage, ports }) {
+  return `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "edge", worker = .edge),
+    (name = "hello-rs", worker = .helloRs),
+    (name = "hello-js", worker = .helloJs),
+    (name = "storage", disk = (path = "${storage}", writable = true)),
+  ],
+  sockets = [
+    (name = "edge", address = "127.0.0.1:${ports.edge}", http = (), service = "edge"),
+    (name = "hello-rs", address = "127.0.0.1:${ports.helloRs}", http = (), service = "hello-rs"),
+    (name = "hello-js", address = "127.0.0.1:${ports.helloJs}", http = (), service = "hello-js"),
+  ],
+);
+const edge :Workerd.Worker = (
+  modules = [
+      ${capnpModules(edge)}
+  ],
+  compatibilityDate = "2026-04-20",
+  bindings = [
+    (name = "DEMO_STORE", text = "on"),
+    (name = "STORE", durableObjectNamespace = "Store"),
+  ],
+  durableObjectNamespaces = [ (className = "Store", uniqueKey = "upfront-bench-store", enableSql = true) ],
+  durableObjectStorage = (localDisk = "storage"),
+);
+const helloRs :Workerd.Worker = (
+  modules = [
+      ${capnpModules(helloRs)}
+  ],
+  compatibilityDate = "2026-04-20",
+);
+const helloJs :Workerd.Worker = (
+  modules = [ (name = "hello.js", esModule = embed "${helloJs}") ],
+  compatibilityDate = "2026-04-20",
+);
+`;
+}
+
+function wrk(url, seconds = DURATION) {
+  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], {
+    encoding: 'utf8',
+  });
+  const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
+  const pct = (p) => toMs(out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, 'm'))[1]);
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+  return { rps, p50_ms: pct(50), p99_ms: pct(99), non2xx };
+}
+const toMs = (s) => {
+  const [, n, unit] = s.match(/([\d.]+)(\w+)/);
+  return Number(n) * { us: 0.001, ms: 1, s: 1000 }[unit];
+};
+
+async function waitFor(url) {
+  for (let i = 0; i < 200; i++) {
+    try { if ((await fetch(url)).ok) return; } catch { /* starting */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} never answered`);
+}
+
+async function edgeThroughput() {
+  const tmp = mkdtempSync(join(tmpdir(), 'upfront-bench-'));
+  const storage = join(tmp, 'storage');
+  mkdirSync(storage);
+  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103 };
+  const config = join(tmp, 'bench.capnp');
+  writeFileSync(config, workerdConfig({
+    edge: bundle(join(ROOT, 'target/deploy-dry-run')),
+    helloRs: bundle(join(ROOT, 'target/bench-hello-rs')),
+    helloJs: join(ROOT, 'tests/bench/hello.js'),
+    storage,
+    ports,
+  }));
+  const workerd = spawn('taskset', ['-c', '0', join(ROOT, 'node_modules/.bin/workerd'), 'serve', config, '--experimental'], {
+    detached: true,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    const targets = {
+      'hello world (JS)': `http://127.0.0.1:${ports.helloJs}/`,
+      'hello world (workers-rs)': `http://127.0.0.1:${ports.helloRs}/`,
+      'edge: single SKU': `http://127.0.0.1:${ports.edge}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}`,
+    };
+    for (const url of Object.values(targets)) await waitFor(url);
+    console.log(`\nEdge throughput on workerd (1 core), wrk 1 thread × ${CONNECTIONS} connections × ${DURATION} s`);
+    console.log('  target                       req/s     p50 ms   p99 ms');
+    const rows = {};
+    for (const [name, url] of Object.entries(targets)) {
+      wrk(url, '3'); // warm-up: let V8 and workerd settle before measuring
+      rows[name] = wrk(url);
+      const r = rows[name];
+      console.log(`  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} ${r.p50_ms.toFixed(2).padStart(9)} ${r.p99_ms.toFixed(2).padStart(8)}${r.non2xx ? `  (${r.non2xx} non-2xx!)` : ''}`);
+    }
+    const edge = rows['edge: single SKU'];
+    const rs = rows['hello world (workers-rs)'];
+    const js = rows['hello world (JS)'];
+    console.log(`  ratios: edge/hello-rs throughput ${(edge.rps / rs.rps).toFixed(2)}×, p99 ${(edge.p99_ms / rs.p99_ms).toFixed(2)}×;`
+      + ` edge/hello-js throughput ${(edge.rps / js.rps).toFixed(2)}×`);
+    results.edge = rows;
+  } finally {
+    try { process.kill(-workerd.pid, 'SIGKILL'); } catch { /* gone */ }
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+widgetSize();
+await edgeThroughput();
+mkdirSync(join(ROOT, 'bench-results'), { recursive: true });
+writeFileSync(join(ROOT, 'bench-results/latest.json'), JSON.stringify(results, null, 2));
+console.log('\nfigures saved to bench-results/latest.json');
