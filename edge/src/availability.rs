@@ -13,6 +13,7 @@ use worker::{Env, Request, Response};
 
 use crate::error::ApiError;
 use crate::http::{Freshness, json_body, json_reply};
+use crate::read_cache;
 use crate::store::{self, SkuRecord, StoreCommand};
 
 /// Batches are small: 100 items of short SKUs fit in a few KiB.
@@ -98,16 +99,28 @@ pub async fn batch(
     json_reply(req, &BatchResponse { results }, Freshness::Live)
 }
 
+/// Reads through the isolate's micro-cache: one Durable Object call for
+/// whatever it does not hold, none when it holds everything.
 async fn read(
     env: &Env,
     merchant: &MerchantConfig,
     skus: Vec<String>,
 ) -> Result<Vec<StockSnapshot>, ApiError> {
-    let command = StoreCommand::Read {
-        merchant: merchant.id.clone(),
-        skus,
-    };
-    let records: Vec<SkuRecord> = store::call(env, &command).await?;
+    let now_ms = worker::Date::now().as_millis() as f64;
+    let (mut records, misses) =
+        read_cache::lookup(&merchant.id, skus, now_ms, read_cache::ttl_ms(env));
+    if !misses.is_empty() {
+        let fresh: Vec<SkuRecord> = store::call(
+            env,
+            &StoreCommand::Read {
+                merchant: merchant.id.clone(),
+                skus: misses.clone(),
+            },
+        )
+        .await?;
+        read_cache::store(&merchant.id, &misses, &fresh, now_ms);
+        records.extend(fresh);
+    }
     records
         .into_iter()
         .map(|r| r.snapshot().map_err(ApiError::from))

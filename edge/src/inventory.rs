@@ -8,6 +8,7 @@ use worker::{Env, Request, Response};
 use crate::availability::now;
 use crate::error::ApiError;
 use crate::http::{Freshness, json_body, json_reply};
+use crate::read_cache;
 use crate::store::{self, StoreCommand};
 
 /// 1,000 items of a few hundred bytes each fit well inside this.
@@ -20,6 +21,7 @@ pub async fn upsert(
 ) -> Result<Response, ApiError> {
     let upsert: InventoryUpsert = json_body(req, MAX_BODY_BYTES).await?;
     validate_upsert(&upsert)?;
+    read_cache::forget(&merchant.id, upsert.items.iter().map(|i| i.sku.clone()));
     let command = StoreCommand::Upsert {
         merchant: merchant.id.clone(),
         items: upsert.items,

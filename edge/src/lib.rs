@@ -10,6 +10,7 @@ mod http;
 mod inventory;
 mod openapi;
 mod ratelimit;
+mod read_cache;
 mod store;
 
 use upfront_shared::merchant::MerchantConfig;

@@ -6,10 +6,10 @@
 //   beside a workers-rs and a JS hello world on the same workerd, with workerd and wrk pinned to
 //   different cores.
 import { spawn, execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ROOT, DEMO } from '../e2e/edge.mjs';
 
 const DURATION = process.env.BENCH_SECONDS ?? '10';
@@ -46,8 +46,16 @@ function bundle(dir) {
   return [...js, ...wasm];
 }
 
+// capnp `embed` paths are relative to the config file, so modules are copied beside it.
+let configDir;
+function embed(path) {
+  const local = `${Math.random().toString(36).slice(2)}-${basename(path)}`;
+  copyFileSync(path, join(configDir, local));
+  return local;
+}
+
 function capnpModules(mods) {
-  return mods.map((m) => `(name = "${m.name}", ${m.kind} = embed "${m.path}")`).join(',\n      ');
+  return mods.map((m) => `(name = "${m.name}", ${m.kind} = embed "${embed(m.path)}")`).join(',\n      ');
 }
 
 function workerdConfig({ edge, helloRs, helloJs, storage, ports }) {
@@ -55,12 +63,14 @@ function workerdConfig({ edge, helloRs, helloJs, storage, ports }) {
 const config :Workerd.Config = (
   services = [
     (name = "edge", worker = .edge),
+    (name = "edge-uncached", worker = .edgeUncached),
     (name = "hello-rs", worker = .helloRs),
     (name = "hello-js", worker = .helloJs),
     (name = "storage", disk = (path = "${storage}", writable = true)),
   ],
   sockets = [
     (name = "edge", address = "127.0.0.1:${ports.edge}", http = (), service = "edge"),
+    (name = "edge-uncached", address = "127.0.0.1:${ports.edgeUncached}", http = (), service = "edge-uncached"),
     (name = "hello-rs", address = "127.0.0.1:${ports.helloRs}", http = (), service = "hello-rs"),
     (name = "hello-js", address = "127.0.0.1:${ports.helloJs}", http = (), service = "hello-js"),
   ],
@@ -77,6 +87,19 @@ const edge :Workerd.Worker = (
   durableObjectNamespaces = [ (className = "Store", uniqueKey = "upfront-bench-store", enableSql = true) ],
   durableObjectStorage = (localDisk = "storage"),
 );
+const edgeUncached :Workerd.Worker = (
+  modules = [
+      ${capnpModules(edge)}
+  ],
+  compatibilityDate = "2026-04-20",
+  bindings = [
+    (name = "DEMO_STORE", text = "on"),
+    (name = "READ_CACHE_MS", text = "0"),
+    (name = "STORE", durableObjectNamespace = "Store"),
+  ],
+  durableObjectNamespaces = [ (className = "Store", uniqueKey = "upfront-bench-store-uncached", enableSql = true) ],
+  durableObjectStorage = (localDisk = "storage"),
+);
 const helloRs :Workerd.Worker = (
   modules = [
       ${capnpModules(helloRs)}
@@ -84,14 +107,15 @@ const helloRs :Workerd.Worker = (
   compatibilityDate = "2026-04-20",
 );
 const helloJs :Workerd.Worker = (
-  modules = [ (name = "hello.js", esModule = embed "${helloJs}") ],
+  modules = [ (name = "hello.js", esModule = embed "${embed(helloJs)}") ],
   compatibilityDate = "2026-04-20",
 );
 `;
 }
 
-function wrk(url, seconds = DURATION) {
-  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', url], {
+function wrk(url, seconds = DURATION, script) {
+  const scriptArgs = script ? ['-s', script] : [];
+  const out = execFileSync('taskset', ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...scriptArgs, url], {
     encoding: 'utf8',
   });
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
@@ -114,9 +138,10 @@ async function waitFor(url) {
 
 async function edgeThroughput() {
   const tmp = mkdtempSync(join(tmpdir(), 'upfront-bench-'));
+  configDir = tmp;
   const storage = join(tmp, 'storage');
   mkdirSync(storage);
-  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103 };
+  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103, edgeUncached: 9104 };
   const config = join(tmp, 'bench.capnp');
   writeFileSync(config, workerdConfig({
     edge: bundle(join(ROOT, 'target/deploy-dry-run')),
@@ -130,26 +155,46 @@ async function edgeThroughput() {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
+    const batchScript = join(ROOT, 'tests/bench/batch.lua');
     const targets = {
-      'hello world (JS)': `http://127.0.0.1:${ports.helloJs}/`,
-      'hello world (workers-rs)': `http://127.0.0.1:${ports.helloRs}/`,
-      'edge: single SKU': `http://127.0.0.1:${ports.edge}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}`,
+      'hello world (JS)': [`http://127.0.0.1:${ports.helloJs}/`],
+      'hello world (workers-rs)': [`http://127.0.0.1:${ports.helloRs}/`],
+      'edge: single SKU': [`http://127.0.0.1:${ports.edge}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}`],
+      'edge: batch of 100': [`http://127.0.0.1:${ports.edge}/v1/availability/batch?key=${DEMO.publishableKey}`, batchScript],
+      // The same, with the isolate read cache off: every request reaches the Durable Object.
+      'edge: single, uncached': [`http://127.0.0.1:${ports.edgeUncached}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}`],
+      'edge: batch-100, uncached': [`http://127.0.0.1:${ports.edgeUncached}/v1/availability/batch?key=${DEMO.publishableKey}`, batchScript],
     };
-    for (const url of Object.values(targets)) await waitFor(url);
+    for (const [url, script] of Object.values(targets)) if (!script) await waitFor(url);
     console.log(`\nEdge throughput on workerd (1 core), wrk 1 thread × ${CONNECTIONS} connections × ${DURATION} s`);
-    console.log('  target                       req/s     p50 ms   p99 ms');
+    console.log('  target                        req/s     p50 ms   p99 ms');
     const rows = {};
-    for (const [name, url] of Object.entries(targets)) {
-      wrk(url, '3'); // warm-up: let V8 and workerd settle before measuring
-      rows[name] = wrk(url);
+    for (const [name, [url, script]] of Object.entries(targets)) {
+      wrk(url, '3', script); // warm-up: let V8 and workerd settle before measuring
+      rows[name] = wrk(url, DURATION, script);
       const r = rows[name];
-      console.log(`  ${name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} ${r.p50_ms.toFixed(2).padStart(9)} ${r.p99_ms.toFixed(2).padStart(8)}${r.non2xx ? `  (${r.non2xx} non-2xx!)` : ''}`);
+      console.log(`  ${name.padEnd(27)} ${r.rps.toFixed(0).padStart(7)} ${r.p50_ms.toFixed(2).padStart(9)} ${r.p99_ms.toFixed(2).padStart(8)}${r.non2xx ? `  (${r.non2xx} non-2xx!)` : ''}`);
     }
     const edge = rows['edge: single SKU'];
     const rs = rows['hello world (workers-rs)'];
     const js = rows['hello world (JS)'];
-    console.log(`  ratios: edge/hello-rs throughput ${(edge.rps / rs.rps).toFixed(2)}×, p99 ${(edge.p99_ms / rs.p99_ms).toFixed(2)}×;`
-      + ` edge/hello-js throughput ${(edge.rps / js.rps).toFixed(2)}×`);
+    const batch = rows['edge: batch of 100'];
+    const ratios = {
+      single_vs_hello_rs_throughput: edge.rps / rs.rps,
+      single_vs_hello_rs_p99: edge.p99_ms / rs.p99_ms,
+      single_vs_hello_js_throughput: edge.rps / js.rps,
+      batch_vs_hello_rs_throughput: batch.rps / rs.rps,
+      batch_p50_vs_single_p50: batch.p50_ms / edge.p50_ms,
+    };
+    console.log('  ratios (goals from issue 5 in brackets):');
+    console.log(`    single SKU / hello-rs throughput  ${ratios.single_vs_hello_rs_throughput.toFixed(2)}×  [≥ 0.8]`);
+    console.log(`    single SKU / hello-rs p99         ${ratios.single_vs_hello_rs_p99.toFixed(2)}×  [≤ 1.5]`);
+    console.log(`    single SKU / hello-js throughput  ${ratios.single_vs_hello_js_throughput.toFixed(2)}×`);
+    console.log(`    batch-100 / hello-rs throughput   ${ratios.batch_vs_hello_rs_throughput.toFixed(2)}×  [≥ 0.5]`);
+    console.log(`    batch-100 p50 / single SKU p50    ${ratios.batch_p50_vs_single_p50.toFixed(2)}×  [≤ 2]`);
+    const uncached = rows['edge: single, uncached'];
+    console.log(`    read cache gain: single ${(edge.rps / uncached.rps).toFixed(2)}×, batch-100 ${(batch.rps / rows['edge: batch-100, uncached'].rps).toFixed(2)}× throughput`);
+    results.ratios = ratios;
     results.edge = rows;
   } finally {
     try { process.kill(-workerd.pid, 'SIGKILL'); } catch { /* gone */ }
