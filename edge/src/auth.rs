@@ -10,6 +10,7 @@ use upfront_shared::merchant::MerchantConfig;
 use worker::{Env, Request};
 
 use crate::error::ApiError;
+use crate::http::Query;
 
 /// The demo store: seeded with a catalogue, its page served at `/demo/`.
 pub const DEMO_MERCHANT: &str = "demo";
@@ -59,15 +60,14 @@ pub struct Caller {
 
 /// Finds the key in `Authorization: Bearer …` or in the `key` query
 /// parameter (so a plain GET needs no CORS preflight).
-pub fn presented_key(req: &Request) -> Result<Option<String>, ApiError> {
+pub fn presented_key(req: &Request, query: &Query) -> Result<Option<String>, ApiError> {
     if let Some(header) = req.headers().get("Authorization")? {
         return Ok(header.strip_prefix("Bearer ").map(|k| k.trim().to_string()));
     }
-    let url = req.url()?;
-    Ok(url
-        .query_pairs()
+    Ok(query
+        .iter()
         .find(|(name, _)| name == "key")
-        .map(|(_, value)| value.into_owned()))
+        .map(|(_, value)| value.clone()))
 }
 
 pub fn demo_store_enabled(env: &Env) -> bool {
@@ -99,8 +99,13 @@ pub fn lookup(env: &Env, key: &str) -> Option<(MerchantConfig, KeyKind)> {
 }
 
 /// Resolves the request's key; it must be of kind `needed`.
-pub fn authenticate(req: &Request, env: &Env, needed: KeyKind) -> Result<Caller, ApiError> {
-    let key = presented_key(req)?.ok_or_else(|| {
+pub fn authenticate(
+    req: &Request,
+    query: &Query,
+    env: &Env,
+    needed: KeyKind,
+) -> Result<Caller, ApiError> {
+    let key = presented_key(req, query)?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::MissingKey,
             "pass an API key as `Authorization: Bearer …` or `?key=`",

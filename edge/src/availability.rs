@@ -12,7 +12,7 @@ use upfront_shared::sku::is_valid_sku;
 use worker::{Env, Request, Response};
 
 use crate::error::ApiError;
-use crate::http::{Freshness, json_body, json_reply};
+use crate::http::{Freshness, Query, json_body, json_reply};
 use crate::read_cache;
 use crate::store::{self, SkuRecord, StoreCommand};
 
@@ -21,16 +21,12 @@ const MAX_BATCH_BODY_BYTES: usize = 64 * 1024;
 
 pub async fn get(
     req: &Request,
+    query: &Query,
     env: &Env,
     merchant: &MerchantConfig,
     sku: &str,
 ) -> Result<Response, ApiError> {
-    let url = req.url()?;
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let query = parse_availability_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let query = parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     if !is_valid_sku(sku) {
         return Err(ErrorBody::new(
             ErrorCode::InvalidParameter,

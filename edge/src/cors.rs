@@ -7,6 +7,7 @@ use worker::{Env, Headers, Request, Response};
 
 use crate::auth::{KeyKind, lookup, presented_key};
 use crate::error::ApiError;
+use crate::http::query_pairs;
 
 /// Adds the grant for `origin` when `merchant` allows it.
 pub fn grant(
@@ -31,7 +32,7 @@ pub fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let response = Response::empty()?.with_status(204);
     let headers = response.headers();
     let origin = req.headers().get("Origin")?;
-    let merchant = presented_key(req)?
+    let merchant = presented_key(req, &query_pairs(req)?)?
         .and_then(|key| lookup(env, &key))
         .filter(|(_, kind)| *kind == KeyKind::Publishable)
         .map(|(merchant, _)| merchant);

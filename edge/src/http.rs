@@ -49,6 +49,17 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
+/// The decoded query parameters, parsed once per request.
+pub type Query = Vec<(String, String)>;
+
+pub fn query_pairs(req: &Request) -> Result<Query, ApiError> {
+    Ok(req
+        .url()?
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect())
+}
+
 /// How long clients and caches may reuse an answer.
 #[derive(Clone, Copy)]
 pub enum Freshness {

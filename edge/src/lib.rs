@@ -55,7 +55,11 @@ async fn route(
         Route::Inventory => KeyKind::Secret,
         Route::Availability { .. } | Route::AvailabilityBatch => KeyKind::Publishable,
     };
-    let caller = match authenticate(req, env, needed) {
+    let query = match http::query_pairs(req) {
+        Ok(query) => query,
+        Err(err) => return (None, Err(err)),
+    };
+    let caller = match authenticate(req, &query, env, needed) {
         Ok(caller) => caller,
         Err(err) => return (None, Err(err)),
     };
@@ -64,7 +68,7 @@ async fn route(
     }
     let merchant = &caller.merchant;
     let result = match route {
-        Route::Availability { sku } => availability::get(req, env, merchant, sku).await,
+        Route::Availability { sku } => availability::get(req, &query, env, merchant, sku).await,
         Route::AvailabilityBatch => availability::batch(req, env, merchant).await,
         Route::Inventory => inventory::upsert(req, env, merchant).await,
         Route::OpenApi => openapi::serve(req),
