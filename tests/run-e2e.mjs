@@ -1,7 +1,7 @@
 // Runs every end-to-end test file against one real edge, then stops it
 // whatever happened. Usage: node tests/run-e2e.mjs [test files...]
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, startEdge } from './e2e/edge.mjs';
 import { fuzzAgainstOpenApi } from './schemathesis.mjs';
@@ -10,7 +10,8 @@ const files = process.argv.slice(2).length
   ? process.argv.slice(2)
   : readdirSync(join(ROOT, 'tests/e2e')).filter((f) => f.endsWith('.test.mjs')).map((f) => join(ROOT, 'tests/e2e', f));
 
-const edge = await startEdge({ port: Number(process.env.EDGE_PORT ?? 8788) });
+mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+const edge = await startEdge({ port: Number(process.env.EDGE_PORT ?? 8788), logFile: join(ROOT, 'test-results/edge.log') });
 let code = 1;
 const stopAndExit = async (signal) => { await edge.stop(); process.exit(signal ? 130 : code); };
 process.on('SIGINT', () => stopAndExit(true));

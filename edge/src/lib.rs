@@ -6,6 +6,7 @@ mod availability;
 mod cors;
 mod demo;
 mod error;
+mod holds;
 mod http;
 mod inventory;
 mod openapi;
@@ -52,7 +53,10 @@ async fn route(
     };
     let needed = match route {
         Route::OpenApi => return (None, openapi::serve(req)),
-        Route::Inventory => KeyKind::Secret,
+        Route::Inventory
+        | Route::CreateHold
+        | Route::CommitHold { .. }
+        | Route::ReleaseHold { .. } => KeyKind::Secret,
         Route::Availability { .. } | Route::AvailabilityBatch => KeyKind::Publishable,
     };
     let query = match http::query_pairs(req) {
@@ -63,7 +67,11 @@ async fn route(
         Ok(caller) => caller,
         Err(err) => return (None, Err(err)),
     };
-    if let Err(err) = ratelimit::check(env, req, &caller.key, route).await {
+    // Public keys face the open internet; secret keys are the merchant's own
+    // servers, whose checkout bursts must not be refused.
+    if needed == KeyKind::Publishable
+        && let Err(err) = ratelimit::check(env, req, &caller.key, route).await
+    {
         return (Some(caller.merchant), Err(err));
     }
     let merchant = &caller.merchant;
@@ -71,6 +79,9 @@ async fn route(
         Route::Availability { sku } => availability::get(req, &query, env, merchant, sku).await,
         Route::AvailabilityBatch => availability::batch(req, env, merchant).await,
         Route::Inventory => inventory::upsert(req, env, merchant).await,
+        Route::CreateHold => holds::create(req, env, merchant).await,
+        Route::CommitHold { id } => holds::finish(req, env, merchant, id, true).await,
+        Route::ReleaseHold { id } => holds::finish(req, env, merchant, id, false).await,
         Route::OpenApi => openapi::serve(req),
     };
     (Some(caller.merchant), result)

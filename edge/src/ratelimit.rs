@@ -1,5 +1,6 @@
-//! Abuse control with the Workers rate-limiting binding: per key, route and
-//! client address, so one busy shop never throttles its other shoppers.
+//! Abuse control with the Workers rate-limiting binding, for publishable
+//! keys: per key, route and client address, so one busy shop never
+//! throttles its other shoppers.
 //! The binding counts per location and is eventually consistent: it guards
 //! against floods, it is not an accounting tool.
 

@@ -10,10 +10,11 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
 use upfront_shared::api::{InventoryItem, UpsertResult};
+use upfront_shared::hold::{Hold, HoldState, OutOfStockPolicy};
 use upfront_shared::stock::{SkuPolicy, StockLevel};
 use worker::{
-    DurableObject, Env, Method, Request, RequestInit, Response, Result, SqlStorage, State,
-    durable_object,
+    DurableObject, Env, Method, Request, RequestInit, Response, Result, ScheduledTime, SqlStorage,
+    State, Storage, durable_object,
 };
 
 use crate::auth::{DEMO_MERCHANT, demo_store_enabled};
@@ -32,12 +33,33 @@ pub enum StoreCommand {
         items: Vec<InventoryItem>,
         now_ms: i64,
     },
+    CreateHold {
+        merchant: String,
+        sku: String,
+        qty: i64,
+        ttl_seconds: u32,
+        now_ms: i64,
+    },
+    CommitHold {
+        merchant: String,
+        id: String,
+        now_ms: i64,
+    },
+    ReleaseHold {
+        merchant: String,
+        id: String,
+        now_ms: i64,
+    },
 }
 
 impl StoreCommand {
     fn merchant(&self) -> &str {
         match self {
-            Self::Read { merchant, .. } | Self::Upsert { merchant, .. } => merchant,
+            Self::Read { merchant, .. }
+            | Self::Upsert { merchant, .. }
+            | Self::CreateHold { merchant, .. }
+            | Self::CommitHold { merchant, .. }
+            | Self::ReleaseHold { merchant, .. } => merchant,
         }
     }
 }
@@ -51,7 +73,46 @@ pub struct SkuRecord {
     pub committed: i64,
     pub low_stock_threshold: i64,
     pub discontinued: i64,
+    pub policy: String,
     pub updated_at_ms: i64,
+}
+
+/// A hold's row as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct HoldRow {
+    id: String,
+    sku: String,
+    qty: i64,
+    state: String,
+    expires_at_ms: i64,
+}
+
+impl HoldRow {
+    fn state(&self) -> HoldState {
+        HoldState::parse(&self.state).unwrap_or(HoldState::Expired)
+    }
+
+    fn public(&self) -> Result<Hold> {
+        Ok(Hold {
+            id: self.id.clone(),
+            sku: self.sku.clone(),
+            qty: self.qty,
+            state: self.state(),
+            expires_at: Timestamp::from_millisecond(self.expires_at_ms)
+                .map_err(|e| worker::Error::RustError(e.to_string()))?,
+        })
+    }
+}
+
+/// The store's answer to a hold command.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum HoldOutcome {
+    Done { hold: Hold },
+    UnknownSku,
+    UnknownHold,
+    Insufficient { available: i64 },
+    NotOpen { hold: Hold },
 }
 
 impl SkuRecord {
@@ -76,18 +137,40 @@ impl SkuRecord {
 #[durable_object]
 pub struct Store {
     sql: SqlStorage,
+    storage: Storage,
     env: Env,
     initialized: Cell<bool>,
 }
 
 impl DurableObject for Store {
     fn new(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
+        let storage = state.storage();
         Self {
-            sql,
+            sql: storage.sql(),
+            storage,
             env,
             initialized: Cell::new(false),
         }
+    }
+
+    /// Expires every open hold past its time, then waits for the next one.
+    /// Idempotent: a hold changes state only from `open`, so a second
+    /// firing finds nothing to do.
+    async fn alarm(&self) -> Result<Response> {
+        self.ensure_schema()?;
+        let now_ms = worker::Date::now().as_millis() as i64;
+        let due: Vec<HoldRow> = self
+            .sql
+            .exec(
+                "SELECT id, sku, qty, state, expires_at_ms FROM holds WHERE state = 'open' AND expires_at_ms <= ?",
+                vec![now_ms.into()],
+            )?
+            .to_array()?;
+        for hold in &due {
+            self.close_hold(hold, HoldState::Expired)?;
+        }
+        self.schedule_next_expiry().await?;
+        Response::ok("expired")
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
@@ -97,6 +180,25 @@ impl DurableObject for Store {
             StoreCommand::Read { skus, .. } => Response::from_json(&self.read(&skus)?),
             StoreCommand::Upsert { items, now_ms, .. } => {
                 Response::from_json(&self.upsert(&items, now_ms)?)
+            }
+            StoreCommand::CreateHold {
+                sku,
+                qty,
+                ttl_seconds,
+                now_ms,
+                ..
+            } => {
+                let outcome = self.create_hold(&sku, qty, ttl_seconds, now_ms)?;
+                if matches!(outcome, HoldOutcome::Done { .. }) {
+                    self.schedule_next_expiry().await?;
+                }
+                Response::from_json(&outcome)
+            }
+            StoreCommand::CommitHold { id, now_ms, .. } => {
+                Response::from_json(&self.finish_hold(&id, HoldState::Committed, now_ms)?)
+            }
+            StoreCommand::ReleaseHold { id, now_ms, .. } => {
+                Response::from_json(&self.finish_hold(&id, HoldState::Released, now_ms)?)
             }
         }
     }
@@ -110,8 +212,18 @@ CREATE TABLE IF NOT EXISTS sku (
     committed INTEGER NOT NULL DEFAULT 0,
     low_stock_threshold INTEGER NOT NULL DEFAULT 5,
     discontinued INTEGER NOT NULL DEFAULT 0,
+    policy TEXT NOT NULL DEFAULT 'deny',
     updated_at_ms INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS holds (
+    id TEXT PRIMARY KEY,
+    sku TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS holds_open_by_expiry ON holds (expires_at_ms) WHERE state = 'open';
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ";
 
@@ -122,7 +234,7 @@ impl Store {
         if self.initialized.get() {
             return Ok(());
         }
-        self.sql.exec(SCHEMA, None)?;
+        self.ensure_schema()?;
         let seeded = self
             .sql
             .exec("SELECT value FROM meta WHERE key = 'seeded'", None)?
@@ -136,6 +248,159 @@ impl Store {
         }
         self.initialized.set(true);
         Ok(())
+    }
+
+    /// Creates or upgrades the tables. Stores created before holds existed
+    /// lack `sku.policy`; adding it twice fails harmlessly.
+    fn ensure_schema(&self) -> Result<()> {
+        self.sql.exec(SCHEMA, None)?;
+        let _ = self.sql.exec(
+            "ALTER TABLE sku ADD COLUMN policy TEXT NOT NULL DEFAULT 'deny'",
+            None,
+        );
+        Ok(())
+    }
+
+    /// Decides with the shared rules and writes the result, all without an
+    /// `await`: no other request can run between the read and the write,
+    /// so concurrent holds can never oversell a `deny` SKU.
+    fn create_hold(
+        &self,
+        sku: &str,
+        qty: i64,
+        ttl_seconds: u32,
+        now_ms: i64,
+    ) -> Result<HoldOutcome> {
+        let Some(record) = self.read(&[sku.to_string()])?.into_iter().next() else {
+            return Ok(HoldOutcome::UnknownSku);
+        };
+        let policy = OutOfStockPolicy::parse(&record.policy).unwrap_or_default();
+        let level = StockLevel {
+            on_hand: record.on_hand,
+            held: record.held,
+            committed: record.committed,
+        };
+        let next = match level.try_hold(qty, policy) {
+            Ok(next) => next,
+            Err(short) => {
+                return Ok(HoldOutcome::Insufficient {
+                    available: short.available,
+                });
+            }
+        };
+        let hold = HoldRow {
+            id: format!("hold_{}", self.random_hex()?),
+            sku: sku.to_string(),
+            qty,
+            state: HoldState::Open.as_str().to_string(),
+            expires_at_ms: now_ms + i64::from(ttl_seconds) * 1000,
+        };
+        self.sql.exec(
+            "UPDATE sku SET held = ? WHERE sku = ?",
+            vec![next.held.into(), sku.into()],
+        )?;
+        self.sql.exec(
+            "INSERT INTO holds (id, sku, qty, state, expires_at_ms, created_at_ms) VALUES (?, ?, ?, 'open', ?, ?)",
+            vec![
+                hold.id.as_str().into(),
+                sku.into(),
+                qty.into(),
+                hold.expires_at_ms.into(),
+                now_ms.into(),
+            ],
+        )?;
+        Ok(HoldOutcome::Done {
+            hold: hold.public()?,
+        })
+    }
+
+    /// Commits or releases an open hold. A hold past its expiry is expired
+    /// here and now, even if the alarm has not fired yet.
+    fn finish_hold(&self, id: &str, to: HoldState, now_ms: i64) -> Result<HoldOutcome> {
+        let rows: Vec<HoldRow> = self
+            .sql
+            .exec(
+                "SELECT id, sku, qty, state, expires_at_ms FROM holds WHERE id = ?",
+                vec![id.into()],
+            )?
+            .to_array()?;
+        let Some(mut hold) = rows.into_iter().next() else {
+            return Ok(HoldOutcome::UnknownHold);
+        };
+        if hold.state() == HoldState::Open && hold.expires_at_ms <= now_ms {
+            self.close_hold(&hold, HoldState::Expired)?;
+            hold.state = HoldState::Expired.as_str().to_string();
+        }
+        if hold.state() != HoldState::Open {
+            return Ok(HoldOutcome::NotOpen {
+                hold: hold.public()?,
+            });
+        }
+        self.close_hold(&hold, to)?;
+        hold.state = to.as_str().to_string();
+        Ok(HoldOutcome::Done {
+            hold: hold.public()?,
+        })
+    }
+
+    /// Moves an open hold to `to` and its units out of `held`. Does nothing
+    /// for a hold that is no longer open, which makes repeats harmless.
+    fn close_hold(&self, hold: &HoldRow, to: HoldState) -> Result<()> {
+        let changed = self
+            .sql
+            .exec(
+                "UPDATE holds SET state = ? WHERE id = ? AND state = 'open'",
+                vec![to.as_str().into(), hold.id.as_str().into()],
+            )?
+            .rows_written();
+        if changed == 1 {
+            let committed = if to == HoldState::Committed {
+                hold.qty
+            } else {
+                0
+            };
+            self.sql.exec(
+                "UPDATE sku SET held = held - ?, committed = committed + ? WHERE sku = ?",
+                vec![hold.qty.into(), committed.into(), hold.sku.as_str().into()],
+            )?;
+        }
+        Ok(())
+    }
+
+    async fn schedule_next_expiry(&self) -> Result<()> {
+        #[derive(Deserialize)]
+        struct Next {
+            next: Option<i64>,
+        }
+        let next: Next = self
+            .sql
+            .exec(
+                "SELECT MIN(expires_at_ms) AS next FROM holds WHERE state = 'open'",
+                None,
+            )?
+            .one()?;
+        if let Some(at_ms) = next.next {
+            let current = self.storage.get_alarm().await?;
+            if current.is_none_or(|c| c > at_ms) {
+                // An integer would be an offset from now: pass the instant.
+                let at = worker::js_sys::Date::new(&(at_ms as f64).into());
+                self.storage.set_alarm(ScheduledTime::new(at)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// 96 random bits from SQLite's CSPRNG, as hex: unguessable hold ids.
+    fn random_hex(&self) -> Result<String> {
+        #[derive(Deserialize)]
+        struct Random {
+            id: String,
+        }
+        let random: Random = self
+            .sql
+            .exec("SELECT lower(hex(randomblob(12))) AS id", None)?
+            .one()?;
+        Ok(random.id)
     }
 
     /// One query for any number of SKUs: a page of 100 costs one call.
@@ -159,12 +424,13 @@ impl Store {
     fn upsert(&self, items: &[InventoryItem], now_ms: i64) -> Result<UpsertResult> {
         for item in items {
             self.sql.exec(
-                "INSERT INTO sku (sku, on_hand, low_stock_threshold, discontinued, updated_at_ms)
-                 VALUES (?1, ?2, COALESCE(?3, 5), COALESCE(?4, 0), ?5)
+                "INSERT INTO sku (sku, on_hand, low_stock_threshold, discontinued, policy, updated_at_ms)
+                 VALUES (?1, ?2, COALESCE(?3, 5), COALESCE(?4, 0), COALESCE(?6, 'deny'), ?5)
                  ON CONFLICT (sku) DO UPDATE SET
                     on_hand = excluded.on_hand,
                     low_stock_threshold = COALESCE(?3, low_stock_threshold),
                     discontinued = COALESCE(?4, discontinued),
+                    policy = COALESCE(?6, policy),
                     updated_at_ms = excluded.updated_at_ms",
                 vec![
                     item.sku.as_str().into(),
@@ -172,6 +438,7 @@ impl Store {
                     item.low_stock_threshold.into(),
                     item.discontinued.map(i64::from).into(),
                     now_ms.into(),
+                    item.out_of_stock_policy.map(|p| p.as_str()).into(),
                 ],
             )?;
         }

@@ -106,6 +106,9 @@ pub struct InventoryItem {
     pub low_stock_threshold: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
+    /// What holds do when stock runs out; `deny` for new SKUs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_stock_policy: Option<crate::hold::OutOfStockPolicy>,
 }
 
 /// Body of `POST /v1/inventory`: applied all together or not at all.

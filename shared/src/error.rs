@@ -21,13 +21,17 @@ pub enum ErrorCode {
     MethodNotAllowed,
     BodyTooLarge,
     UnsupportedMediaType,
+    /// A `deny` SKU has fewer sellable units than the hold asks for.
+    InsufficientStock,
+    /// The hold was already committed, released or expired.
+    HoldNotOpen,
     RateLimited,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 14] = [
         Self::InvalidJson,
         Self::InvalidParameter,
         Self::InvalidRequest,
@@ -38,6 +42,8 @@ impl ErrorCode {
         Self::MethodNotAllowed,
         Self::BodyTooLarge,
         Self::UnsupportedMediaType,
+        Self::InsufficientStock,
+        Self::HoldNotOpen,
         Self::RateLimited,
         Self::InternalError,
     ];
@@ -54,6 +60,7 @@ impl ErrorCode {
             Self::MethodNotAllowed => 405,
             Self::BodyTooLarge => 413,
             Self::UnsupportedMediaType => 415,
+            Self::InsufficientStock | Self::HoldNotOpen => 409,
             Self::RateLimited => 429,
             Self::InternalError => 500,
         }
@@ -76,6 +83,9 @@ pub struct ErrorDetail {
     /// The offending parameter or JSON path, e.g. `items[3].qty`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param: Option<String>,
+    /// With `insufficient_stock`: the units that can still be held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
 }
 
 impl ErrorBody {
@@ -85,6 +95,7 @@ impl ErrorBody {
                 code,
                 message: message.into(),
                 param: None,
+                available: None,
             },
         }
     }
@@ -110,14 +121,13 @@ mod tests {
     }
 
     #[test]
-    fn statuses_are_client_or_server_errors() {
-        for code in [
-            ErrorCode::InvalidJson,
-            ErrorCode::WrongKeyType,
-            ErrorCode::BodyTooLarge,
-        ] {
-            assert!((400..500).contains(&code.http_status()));
+    fn statuses_are_the_documented_ones() {
+        let statuses: Vec<u16> = ErrorCode::ALL.iter().map(|c| c.http_status()).collect();
+        for status in &statuses {
+            assert!([400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500].contains(status));
         }
-        assert_eq!(ErrorCode::InternalError.http_status(), 500);
+        for wanted in [400, 401, 403, 404, 405, 409, 413, 415, 422, 429] {
+            assert!(statuses.contains(&wanted), "{wanted} has no code");
+        }
     }
 }

@@ -20,7 +20,7 @@ pub const MAX_QUANTITY: i64 = 1_000_000_000;
 /// use upfront_shared::api::{InventoryItem, InventoryUpsert};
 /// use upfront_shared::ingest::validate_upsert;
 /// let bad = InventoryUpsert { items: vec![InventoryItem {
-///     sku: "MUG".into(), on_hand: -1, low_stock_threshold: None, discontinued: None }] };
+///     sku: "MUG".into(), on_hand: -1, low_stock_threshold: None, discontinued: None, out_of_stock_policy: None }] };
 /// assert_eq!(validate_upsert(&bad).unwrap_err().error.param.as_deref(), Some("items[0].on_hand"));
 /// ```
 pub fn validate_upsert(upsert: &InventoryUpsert) -> Result<(), ErrorBody> {
@@ -74,6 +74,7 @@ mod tests {
             on_hand,
             low_stock_threshold: None,
             discontinued: None,
+            out_of_stock_policy: None,
         }
     }
 

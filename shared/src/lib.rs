@@ -10,6 +10,7 @@ pub mod api;
 pub mod batch;
 pub mod error;
 pub mod etag;
+pub mod hold;
 pub mod ingest;
 pub mod merchant;
 #[cfg(feature = "openapi")]

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::api::{Availability, BatchRequest, BatchResponse, InventoryUpsert, UpsertResult};
 use crate::error::{ErrorBody, ErrorCode};
+use crate::hold::{Hold, HoldRequest};
 use crate::query::{
     COUNTRY_PATTERN, CURRENCY_PATTERN, LOCALE_PATTERN, MAX_QTY, POSTAL_CODE_PATTERN,
 };
@@ -189,6 +190,64 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                 "requestBody": { "required": true, "content": json_content(&s.request::<InventoryUpsert>()) },
             })
         }
+        Route::CreateHold => {
+            responses.insert("201".into(), json!({ "description": "The units are held until `expires_at`.", "content": json_content(&s.answer::<Hold>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "The body is not JSON of this shape (`invalid_json`).",
+                ),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(&error, "The merchant has no such SKU (`not_found`)."),
+            );
+            responses.insert("409".into(), error_response(&error, "Not enough sellable stock (`insufficient_stock`); `available` says how many can be held."));
+            responses.insert(
+                "413".into(),
+                error_response(&error, "The body exceeds 16 KiB (`body_too_large`)."),
+            );
+            responses.insert(
+                "415".into(),
+                error_response(&error, "Not `application/json` (`unsupported_media_type`)."),
+            );
+            responses.insert(
+                "422".into(),
+                error_response(
+                    &error,
+                    "A bad sku, qty (1-10000) or ttl_seconds (1-1800) (`invalid_request`).",
+                ),
+            );
+            json!({
+                "operationId": "createHold",
+                "summary": "Hold units for a checkout; a deny SKU never holds more than it can sell",
+                "security": [{ "secretKey": [] }],
+                "requestBody": { "required": true, "content": json_content(&s.request::<HoldRequest>()) },
+            })
+        }
+        Route::CommitHold { .. } | Route::ReleaseHold { .. } => {
+            let commit = matches!(route, Route::CommitHold { .. });
+            responses.insert("200".into(), json!({ "description": "The hold after the change.", "content": json_content(&s.answer::<Hold>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(&error, "A malformed hold id (`invalid_parameter`)."),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(&error, "No such hold (`not_found`)."),
+            );
+            responses.insert(
+                "409".into(),
+                error_response(&error, "The hold is no longer open (`hold_not_open`)."),
+            );
+            json!({
+                "operationId": if commit { "commitHold" } else { "releaseHold" },
+                "summary": if commit { "The order was paid: held units become committed" } else { "Give held units back" },
+                "security": [{ "secretKey": [] }],
+                "parameters": [ { "name": "hold_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^hold_[0-9a-f]{24}$" } } ],
+            })
+        }
         Route::OpenApi => {
             responses.insert("200".into(), json!({ "description": "This document.", "content": { "application/json": { "schema": { "type": "object" } } } }));
             json!({ "operationId": "getOpenApi", "summary": "This OpenAPI document", "security": [] })
@@ -207,7 +266,7 @@ pub fn document() -> Value {
     };
     let mut paths = serde_json::Map::new();
     for (method, template) in ROUTES {
-        let example = template.replace("{sku}", "SKU");
+        let example = template.replace("{sku}", "SKU").replace("{hold_id}", "h1");
         let route = Route::resolve(method, &example).expect("every template resolves");
         let entry = paths.entry(template).or_insert_with(|| json!({}));
         entry[method.to_ascii_lowercase()] = operation(route, &mut schemas);
@@ -246,10 +305,8 @@ mod tests {
         for (method, template) in ROUTES {
             let op = &doc["paths"][template][method.to_ascii_lowercase()];
             assert!(op.is_object(), "{method} {template} missing");
-            assert!(
-                op["responses"]["200"].is_object(),
-                "{method} {template} has no 200"
-            );
+            let success = op["responses"]["200"].is_object() || op["responses"]["201"].is_object();
+            assert!(success, "{method} {template} has no success answer");
         }
         let documented: usize = doc["paths"]
             .as_object()

@@ -9,14 +9,20 @@ pub enum Route<'a> {
     Availability { sku: &'a str },
     AvailabilityBatch,
     Inventory,
+    CreateHold,
+    CommitHold { id: &'a str },
+    ReleaseHold { id: &'a str },
     OpenApi,
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 4] = [
+pub const ROUTES: [(&str, &str); 7] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
+    ("POST", "/v1/holds"),
+    ("POST", "/v1/holds/{hold_id}/commit"),
+    ("POST", "/v1/holds/{hold_id}/release"),
     ("GET", "/v1/openapi.json"),
 ];
 
@@ -48,6 +54,9 @@ impl<'a> Route<'a> {
             ["availability", "batch"] => Some(Self::AvailabilityBatch),
             ["availability", sku] => Some(Self::Availability { sku }),
             ["inventory"] => Some(Self::Inventory),
+            ["holds"] => Some(Self::CreateHold),
+            ["holds", id, "commit"] => Some(Self::CommitHold { id }),
+            ["holds", id, "release"] => Some(Self::ReleaseHold { id }),
             ["openapi.json"] => Some(Self::OpenApi),
             _ => None,
         }
@@ -67,7 +76,10 @@ impl<'a> Route<'a> {
             Self::Availability { .. } => ROUTES[0],
             Self::AvailabilityBatch => ROUTES[1],
             Self::Inventory => ROUTES[2],
-            Self::OpenApi => ROUTES[3],
+            Self::CreateHold => ROUTES[3],
+            Self::CommitHold { .. } => ROUTES[4],
+            Self::ReleaseHold { .. } => ROUTES[5],
+            Self::OpenApi => ROUTES[6],
         }
     }
 }
@@ -106,6 +118,23 @@ mod tests {
             ),
             ("POST", "/v1/inventory", Ok(Route::Inventory)),
             ("GET", "/v1/openapi.json", Ok(Route::OpenApi)),
+            ("POST", "/v1/holds", Ok(Route::CreateHold)),
+            (
+                "POST",
+                "/v1/holds/h1/commit",
+                Ok(Route::CommitHold { id: "h1" }),
+            ),
+            (
+                "POST",
+                "/v1/holds/h1/release",
+                Ok(Route::ReleaseHold { id: "h1" }),
+            ),
+            (
+                "GET",
+                "/v1/holds/h1/commit",
+                Err(ErrorCode::MethodNotAllowed),
+            ),
+            ("POST", "/v1/holds/h1", Err(ErrorCode::NotFound)),
             ("GET", "/v1/availability/a/b", Err(ErrorCode::NotFound)),
             ("GET", "/v2/availability/A", Err(ErrorCode::NotFound)),
             ("GET", "/v1/", Err(ErrorCode::NotFound)),
@@ -118,7 +147,9 @@ mod tests {
     #[test]
     fn every_template_resolves_to_its_own_route() {
         for (method, template) in ROUTES {
-            let path = template.replace("{sku}", "SKU-1");
+            let path = template
+                .replace("{sku}", "SKU-1")
+                .replace("{hold_id}", "h1");
             let route = Route::resolve(method, &path).expect("resolves");
             assert_eq!((route.method(), route.template()), (method, template));
         }

@@ -2,6 +2,7 @@
 // Servers are started in their own process group and stopped by that id,
 // never by name, so a failing test cannot leave one behind.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { mkdtempSync, rmSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,7 +29,7 @@ export async function startEdge({ port = 8787, logFile } = {}) {
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--var', 'DEMO_STORE:on',
-      '--persist-to', state, '--show-interactive-dev-session=false', '--log-level', 'warn'],
+      '--persist-to', state, '--show-interactive-dev-session=false'],
     { cwd: join(ROOT, 'edge'), detached: true, stdio: ['ignore', log, log] },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -65,4 +66,27 @@ export async function setStock(url, items) {
   });
   if (res.status !== 200) throw new Error(`inventory write failed: ${res.status} ${await res.text()}`);
   return res.json();
+}
+
+/**
+ * POSTs JSON through a pool of at most `sockets` connections. Thousands of
+ * requests are queued at once; the pool only keeps the local dev proxy from
+ * resetting sockets, which it does past a few hundred simultaneous ones.
+ */
+export function pooledPoster(baseUrl, headers, sockets = 32) {
+  const { hostname, port } = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: false, maxSockets: sockets });
+  return (path, value) => new Promise((resolve, reject) => {
+    const body = JSON.stringify(value);
+    const req = http.request({
+      host: hostname, port, path, method: 'POST', agent,
+      headers: { ...headers, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+    }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => { text += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

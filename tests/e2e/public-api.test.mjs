@@ -150,17 +150,20 @@ test('the OpenAPI document lists every route', async () => {
   assert.equal(res.status, 200);
   const doc = await res.json();
   assert.equal(doc.openapi, '3.1.0');
-  assert.deepEqual(Object.keys(doc.paths).sort(), ['/v1/availability/batch', '/v1/availability/{sku}', '/v1/inventory', '/v1/openapi.json']);
+  assert.deepEqual(Object.keys(doc.paths).sort(), [
+    '/v1/availability/batch', '/v1/availability/{sku}', '/v1/holds', '/v1/holds/{hold_id}/commit',
+    '/v1/holds/{hold_id}/release', '/v1/inventory', '/v1/openapi.json',
+  ]);
   assert.ok(doc.components.schemas.Availability);
 });
 
 test('over the rate limit: 429 with Retry-After (own key, so other tests are unaffected)', async () => {
   // The binding allows 600 per 10 s per key, route and client, in fixed windows: keep
-  // sending in waves of 100 until one is refused, bounded at 4,000 requests.
+  // sending in waves of 50 until one is refused, bounded at 4,000 requests.
   const seen = [];
   let limited;
-  for (let sent = 0; sent < 4000 && !limited; sent += 100) {
-    const wave = await Promise.all(Array.from({ length: 100 }, () =>
+  for (let sent = 0; sent < 4000 && !limited; sent += 50) {
+    const wave = await Promise.all(Array.from({ length: 50 }, () =>
       fetch(url(`/v1/availability/ANY-SKU?key=${ACME.publishableKey}`)).then(async (r) => {
         const body = await r.json();
         return { status: r.status, retry: r.headers.get('retry-after'), code: body.error?.code };
