@@ -81,6 +81,34 @@ fn common_errors(error: &Schema) -> serde_json::Map<String, Value> {
     map
 }
 
+/// The answers every route with a JSON body shares: unparseable (400),
+/// too large (413), wrong media type (415) and a broken rule (422).
+fn body_errors(
+    responses: &mut serde_json::Map<String, Value>,
+    error: &Schema,
+    limit: &str,
+    rules: &str,
+) {
+    let texts = [
+        (
+            "400",
+            "The body is not JSON of this shape (`invalid_json`).".to_string(),
+        ),
+        (
+            "413",
+            format!("The body exceeds {limit} (`body_too_large`)."),
+        ),
+        (
+            "415",
+            "Not `application/json` (`unsupported_media_type`).".to_string(),
+        ),
+        ("422", format!("{rules} (`invalid_request`).")),
+    ];
+    for (status, text) in texts {
+        responses.insert(status.into(), error_response(error, &text));
+    }
+}
+
 fn query_param(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
@@ -130,27 +158,11 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                 "304".into(),
                 json!({ "description": "Unchanged since the `If-None-Match` tag." }),
             );
-            responses.insert(
-                "400".into(),
-                error_response(
-                    &error,
-                    "The body is not JSON of this shape (`invalid_json`).",
-                ),
-            );
-            responses.insert(
-                "413".into(),
-                error_response(&error, "The body exceeds 64 KiB (`body_too_large`)."),
-            );
-            responses.insert(
-                "415".into(),
-                error_response(&error, "Not `application/json` (`unsupported_media_type`)."),
-            );
-            responses.insert(
-                "422".into(),
-                error_response(
-                    &error,
-                    "No items, more than 100, or a bad destination (`invalid_request`).",
-                ),
+            body_errors(
+                &mut responses,
+                &error,
+                "64 KiB",
+                "No items, more than 100, or a bad destination",
             );
             json!({
                 "operationId": "getAvailabilityBatch",
@@ -161,27 +173,11 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
         }
         Route::Inventory => {
             responses.insert("200".into(), json!({ "description": "Every item was applied.", "content": json_content(&s.answer::<UpsertResult>()) }));
-            responses.insert(
-                "400".into(),
-                error_response(
-                    &error,
-                    "The body is not JSON of this shape (`invalid_json`).",
-                ),
-            );
-            responses.insert(
-                "413".into(),
-                error_response(&error, "The body exceeds 1 MiB (`body_too_large`)."),
-            );
-            responses.insert(
-                "415".into(),
-                error_response(&error, "Not `application/json` (`unsupported_media_type`)."),
-            );
-            responses.insert(
-                "422".into(),
-                error_response(
-                    &error,
-                    "A value breaks a rule; nothing was written (`invalid_request`).",
-                ),
+            body_errors(
+                &mut responses,
+                &error,
+                "1 MiB",
+                "A value breaks a rule; nothing was written",
             );
             json!({
                 "operationId": "upsertInventory",
@@ -193,31 +189,15 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
         Route::CreateHold => {
             responses.insert("201".into(), json!({ "description": "The units are held until `expires_at`.", "content": json_content(&s.answer::<Hold>()) }));
             responses.insert(
-                "400".into(),
-                error_response(
-                    &error,
-                    "The body is not JSON of this shape (`invalid_json`).",
-                ),
-            );
-            responses.insert(
                 "404".into(),
                 error_response(&error, "The merchant has no such SKU (`not_found`)."),
             );
             responses.insert("409".into(), error_response(&error, "Not enough sellable stock (`insufficient_stock`); `available` says how many can be held."));
-            responses.insert(
-                "413".into(),
-                error_response(&error, "The body exceeds 16 KiB (`body_too_large`)."),
-            );
-            responses.insert(
-                "415".into(),
-                error_response(&error, "Not `application/json` (`unsupported_media_type`)."),
-            );
-            responses.insert(
-                "422".into(),
-                error_response(
-                    &error,
-                    "A bad sku, qty (1-10000) or ttl_seconds (1-1800) (`invalid_request`).",
-                ),
+            body_errors(
+                &mut responses,
+                &error,
+                "16 KiB",
+                "A bad sku, qty (1-10000) or ttl_seconds (1-1800)",
             );
             json!({
                 "operationId": "createHold",
