@@ -4,7 +4,8 @@
 //! Every command runs its SQL without an `await` in between, so the
 //! runtime commits it atomically and no other request interleaves.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,10 @@ use worker::{
     DurableObject, Env, Method, Request, RequestInit, Response, Result, ScheduledTime, SqlStorage,
     State, Storage, durable_object,
 };
+
+use worker::js_sys::{Function, Reflect};
+use worker::wasm_bindgen::closure::Closure;
+use worker::wasm_bindgen::{JsCast, JsValue};
 
 use crate::auth::{DEMO_MERCHANT, demo_store_enabled};
 use crate::demo;
@@ -419,33 +424,71 @@ impl Store {
             .to_array()
     }
 
-    /// Writes every item or, on any error, none: the statements run with no
-    /// `await` between them, so they commit as one implicit transaction.
+    /// Writes every item or, on any error, none. Statements with no `await`
+    /// between them are never interleaved, but only `transactionSync` rolls
+    /// back the ones before a failing statement.
     fn upsert(&self, items: &[InventoryItem], now_ms: i64) -> Result<UpsertResult> {
-        for item in items {
-            self.sql.exec(
-                "INSERT INTO sku (sku, on_hand, low_stock_threshold, discontinued, policy, updated_at_ms)
-                 VALUES (?1, ?2, COALESCE(?3, 5), COALESCE(?4, 0), COALESCE(?6, 'deny'), ?5)
-                 ON CONFLICT (sku) DO UPDATE SET
-                    on_hand = excluded.on_hand,
-                    low_stock_threshold = COALESCE(?3, low_stock_threshold),
-                    discontinued = COALESCE(?4, discontinued),
-                    policy = COALESCE(?6, policy),
-                    updated_at_ms = excluded.updated_at_ms",
-                vec![
-                    item.sku.as_str().into(),
-                    item.on_hand.into(),
-                    item.low_stock_threshold.into(),
-                    item.discontinued.map(i64::from).into(),
-                    now_ms.into(),
-                    item.out_of_stock_policy.map(|p| p.as_str()).into(),
-                ],
-            )?;
-        }
-        Ok(UpsertResult {
-            applied: items.len(),
-        })
+        let sql = self.sql.clone();
+        let items = items.to_vec();
+        self.atomically(move || write_items(&sql, &items, now_ms))
     }
+
+    /// Runs `body` inside the storage's `transactionSync`, which workers-rs
+    /// does not wrap: an `Err` from `body` rolls back everything it wrote.
+    fn atomically<T: 'static>(&self, body: impl FnOnce() -> Result<T> + 'static) -> Result<T> {
+        let storage: &JsValue = self.storage.as_raw().as_ref();
+        let transaction: Function = Reflect::get(storage, &JsValue::from_str("transactionSync"))?
+            .dyn_into()
+            .map_err(|_| worker::Error::RustError("no transactionSync".into()))?;
+        let outcome: Rc<RefCell<Option<Result<T>>>> = Rc::new(RefCell::new(None));
+        let slot = Rc::clone(&outcome);
+        let callback = Closure::once_into_js(move || -> std::result::Result<(), JsValue> {
+            let result = body();
+            let failed = result.is_err();
+            *slot.borrow_mut() = Some(result);
+            // Throwing is what makes transactionSync roll back.
+            if failed {
+                Err(JsValue::from_str("rolled back"))
+            } else {
+                Ok(())
+            }
+        });
+        let thrown = transaction.call1(storage, &callback).err();
+        let result = outcome.borrow_mut().take();
+        match (result, thrown) {
+            (Some(result), _) => result,
+            (None, thrown) => Err(worker::Error::RustError(format!(
+                "transaction failed: {thrown:?}"
+            ))),
+        }
+    }
+}
+
+/// One upsert statement per item; called inside `Store::atomically`.
+fn write_items(sql: &SqlStorage, items: &[InventoryItem], now_ms: i64) -> Result<UpsertResult> {
+    for item in items {
+        sql.exec(
+            "INSERT INTO sku (sku, on_hand, low_stock_threshold, discontinued, policy, updated_at_ms)
+             VALUES (?1, ?2, COALESCE(?3, 5), COALESCE(?4, 0), COALESCE(?6, 'deny'), ?5)
+             ON CONFLICT (sku) DO UPDATE SET
+                on_hand = excluded.on_hand,
+                low_stock_threshold = COALESCE(?3, low_stock_threshold),
+                discontinued = COALESCE(?4, discontinued),
+                policy = COALESCE(?6, policy),
+                updated_at_ms = excluded.updated_at_ms",
+            vec![
+                item.sku.as_str().into(),
+                item.on_hand.into(),
+                item.low_stock_threshold.into(),
+                item.discontinued.map(i64::from).into(),
+                now_ms.into(),
+                item.out_of_stock_policy.map(|p| p.as_str()).into(),
+            ],
+        )?;
+    }
+    Ok(UpsertResult {
+        applied: items.len(),
+    })
 }
 
 /// Sends one command to the merchant's store and decodes its answer.
