@@ -121,13 +121,17 @@ pub enum HoldOutcome {
 }
 
 impl SkuRecord {
+    fn level(&self) -> StockLevel {
+        StockLevel {
+            on_hand: self.on_hand,
+            held: self.held,
+            committed: self.committed,
+        }
+    }
+
     pub fn snapshot(self) -> Result<StockSnapshot> {
         Ok(StockSnapshot {
-            level: StockLevel {
-                on_hand: self.on_hand,
-                held: self.held,
-                committed: self.committed,
-            },
+            level: self.level(),
             policy: SkuPolicy {
                 low_stock_threshold: self.low_stock_threshold,
                 discontinued: self.discontinued != 0,
@@ -280,12 +284,7 @@ impl Store {
             return Ok(HoldOutcome::UnknownSku);
         };
         let policy = OutOfStockPolicy::parse(&record.policy).unwrap_or_default();
-        let level = StockLevel {
-            on_hand: record.on_hand,
-            held: record.held,
-            committed: record.committed,
-        };
-        let next = match level.try_hold(qty, policy) {
+        let next = match record.level().try_hold(qty, policy) {
             Ok(next) => next,
             Err(short) => {
                 return Ok(HoldOutcome::Insufficient {
