@@ -16,6 +16,7 @@ pub mod merchant;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod placeholder;
+pub mod promise;
 pub mod query;
 pub mod routes;
 pub mod sku;

@@ -1,0 +1,117 @@
+//! Recalibrating a quantile level from how recent promises turned out.
+//!
+//! A model that learns from the past lags when delivery times shift. Each
+//! past promise leaves a *rank*: the share of its predicted distribution that
+//! lay strictly before the day the parcel actually arrived. A promise made at
+//! level `p` was on time exactly when its rank was below `p`. So the level
+//! that would have kept `target` of recent promises is the `target` quantile
+//! of their ranks. Parcels still in flight give a lower bound on their rank
+//! (censored), and Kaplan–Meier uses it, so a surge raises the level while
+//! the late parcels are still on the road — not weeks later.
+
+/// How one recent promise turned out.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rank {
+    /// Delivered: the rank itself. In flight: what it has already exceeded.
+    pub value: f64,
+    pub weight: f64,
+    pub delivered: bool,
+}
+
+/// Below this much weight of delivered promises the target is used as is.
+pub const MIN_EVIDENCE: f64 = 30.0;
+
+/// The quantile level that would have made `target` of these promises on
+/// time, kept within `[target − 0.2, 0.999]` so one odd month cannot wreck
+/// the promise. Returns `target` when there is too little evidence.
+///
+/// ```
+/// use upfront_shared::promise::calibration::{calibrated_level, Rank};
+/// // Recent parcels arrived later than predicted: ranks bunch up high.
+/// let ranks: Vec<Rank> = (0..100)
+///     .map(|i| Rank { value: 0.5 + f64::from(i) / 200.0, weight: 1.0, delivered: true })
+///     .collect();
+/// assert!(calibrated_level(&ranks, 0.9) > 0.9);
+/// ```
+pub fn calibrated_level(ranks: &[Rank], target: f64) -> f64 {
+    let evidence: f64 = ranks.iter().filter(|r| r.delivered).map(|r| r.weight).sum();
+    if evidence < MIN_EVIDENCE {
+        return target;
+    }
+    let mut sorted: Vec<Rank> = ranks.to_vec();
+    sorted.sort_by(|a, b| a.value.total_cmp(&b.value));
+    let mut at_risk: f64 = sorted.iter().map(|r| r.weight).sum();
+    let mut surviving = 1.0;
+    let mut i = 0;
+    while i < sorted.len() {
+        let value = sorted[i].value;
+        let (mut delivered, mut leaving) = (0.0, 0.0);
+        while i < sorted.len() && sorted[i].value == value {
+            leaving += sorted[i].weight;
+            if sorted[i].delivered {
+                delivered += sorted[i].weight;
+            }
+            i += 1;
+        }
+        if at_risk > 0.0 {
+            surviving *= 1.0 - delivered / at_risk;
+        }
+        at_risk -= leaving;
+        if 1.0 - surviving >= target {
+            // On time means rank < level: step just past this rank.
+            return (value + 1e-9).clamp(target - 0.2, 0.999);
+        }
+    }
+    0.999
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn delivered(value: f64) -> Rank {
+        Rank {
+            value,
+            weight: 1.0,
+            delivered: true,
+        }
+    }
+
+    #[test]
+    fn a_calibrated_model_keeps_its_level() {
+        let ranks: Vec<Rank> = (0..1000)
+            .map(|i| delivered(f64::from(i) / 1000.0))
+            .collect();
+        let level = calibrated_level(&ranks, 0.9);
+        assert!((level - 0.9).abs() < 0.002, "{level}");
+    }
+
+    #[test]
+    fn parcels_still_out_raise_the_level() {
+        let mut ranks: Vec<Rank> = (0..100).map(|i| delivered(f64::from(i) / 200.0)).collect();
+        let before = calibrated_level(&ranks, 0.9);
+        // Forty more are late already, past 0.6 of their predicted curve.
+        ranks.extend((0..40).map(|_| Rank {
+            value: 0.6,
+            weight: 1.0,
+            delivered: false,
+        }));
+        assert!(calibrated_level(&ranks, 0.9) > before);
+    }
+
+    #[test]
+    fn thin_evidence_keeps_the_target() {
+        let ranks: Vec<Rank> = (0..10).map(|_| delivered(0.99)).collect();
+        assert_eq!(calibrated_level(&ranks, 0.95), 0.95);
+    }
+
+    proptest! {
+        #[test]
+        fn level_stays_in_bounds(values in prop::collection::vec((0.0f64..1.0, any::<bool>()), 0..300), target in 0.5f64..0.99) {
+            let ranks: Vec<Rank> = values.iter().map(|&(value, delivered)| Rank { value, weight: 1.0, delivered }).collect();
+            let level = calibrated_level(&ranks, target);
+            prop_assert!(level >= target - 0.2 - 1e-12 && level <= 0.999);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! The backtest on synthetic histories (no peeking, surges) and on the real
+//! Olist deliveries beside the project (`../shared/data/olist/`).
+
+use jiff::civil::{Date, date};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use upfront_tools::backtest::{self, promises};
+use upfront_tools::deliveries::{self, Delivery};
+
+fn utc(day: Date, hour: i8) -> Timestamp {
+    day.at(hour, 0, 0, 0)
+        .to_zoned_datetime(TimeZone::UTC)
+        .expect("in range")
+        .timestamp()
+}
+
+/// One order a day from `start`, each handed off a day later and delivered
+/// `transit(i)` days after that.
+fn history(start: Date, days: i64, transit: impl Fn(i64) -> i64) -> Vec<Delivery> {
+    (0..days)
+        .map(|i| {
+            let bought = start.saturating_add(i.days());
+            let handed = bought.saturating_add(1.days());
+            Delivery {
+                purchased: utc(bought, 10),
+                handed_off: Some(utc(handed, 15)),
+                delivered: Some(utc(handed.saturating_add(transit(i).days()), 12)),
+                estimated: Some(bought.saturating_add(20.days())),
+                customer_zip: "01310".into(),
+                customer_state: "SP".into(),
+                seller_zip: "13000".into(),
+                seller_state: "SP".into(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn the_future_never_changes_a_promise() {
+    let split = date(2017, 6, 1);
+    let steady = history(date(2017, 1, 1), 240, |i| 3 + i % 3);
+    // Same past, but every parcel bought after the split takes 30 days.
+    let split_at = steady.partition_point(|d| d.purchased < utc(split, 0));
+    let mut slowed = steady.clone();
+    for d in &mut slowed[split_at..] {
+        d.delivered = d
+            .handed_off
+            .map(|h| h + jiff::SignedDuration::from_hours(30 * 24));
+    }
+    let first_day = |list: &[Delivery]| {
+        promises(list, &TimeZone::UTC, split, 0.95)
+            .into_iter()
+            .filter(|(i, _)| *i == split_at)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(first_day(&steady).len(), 1);
+    assert_eq!(first_day(&steady), first_day(&slowed));
+}
+
+#[test]
+fn parcels_still_out_widen_the_window_before_they_arrive() {
+    // Steady 3-day transit; from day 150 every parcel takes 20 days.
+    let orders = history(date(2017, 1, 1), 200, |i| if i >= 150 { 20 } else { 3 });
+    let windows = promises(&orders, &TimeZone::UTC, date(2017, 5, 1), 0.95);
+    let latest_days = |order: usize| {
+        let (_, w) = windows.iter().find(|(i, _)| *i == order).expect("promised");
+        orders[order]
+            .purchased
+            .to_zoned_datetime(TimeZone::UTC)
+            .date()
+            .until(w.latest)
+            .expect("span")
+            .get_days()
+    };
+    // Ten days into the slowdown none of the slow parcels has arrived yet,
+    // but they are overdue: the promise already stretches.
+    assert!(
+        latest_days(160) > latest_days(140) + 3,
+        "{} vs {}",
+        latest_days(160),
+        latest_days(140)
+    );
+}
+
+#[test]
+fn real_olist_deliveries_meet_the_targets() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/olist/deliveries-2016-2017.csv"
+    );
+    let text = std::fs::read_to_string(path).expect("the shared Olist data beside the project");
+    let zone = TimeZone::get("America/Sao_Paulo").expect("zone");
+    let parsed = deliveries::parse(&text, &zone).expect("csv");
+    let report = backtest::run(&parsed.deliveries, &zone, date(2017, 7, 1), 0.95);
+    assert_eq!(
+        report.ours.n, report.merchant.n,
+        "every order gets a promise"
+    );
+    assert!(report.ours.mae_most_likely_days <= 5.5, "{report:?}");
+    assert!(report.ours.on_time_latest >= 0.92, "{report:?}");
+    assert!(report.ours.mean_days_early_latest <= 10.0, "{report:?}");
+    let calibration: Vec<f64> = report.calibration.values().copied().collect();
+    assert!(
+        calibration.windows(2).all(|w| w[0] < w[1]),
+        "higher targets are more often on time: {calibration:?}"
+    );
+}
