@@ -2,15 +2,19 @@
 //! public reads. One Durable Object call per request, whatever the count.
 
 use jiff::Timestamp;
-use upfront_shared::answer::{StockSnapshot, availability};
+use upfront_shared::answer::{DeliveryContext, StockSnapshot, availability};
 use upfront_shared::api::{BatchRequest, BatchResponse, BatchResult};
 use upfront_shared::batch::{item_qty, validate_batch};
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::promise::config::Compiled;
+use upfront_shared::promise::engine::Destination;
+use upfront_shared::query::Destination as QueryDestination;
 use upfront_shared::query::parse_availability_query;
 use upfront_shared::sku::is_valid_sku;
 use worker::{Env, Request, Response};
 
+use crate::delivery_config;
 use crate::error::ApiError;
 use crate::http::{Freshness, Query, json_body, json_reply};
 use crate::read_cache;
@@ -40,7 +44,16 @@ pub async fn get(
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this store has no such sku"))?;
-    let answer = availability(&snapshot, query.qty, now()?, merchant.freshness_limit);
+    let config = delivery_config::load(env, merchant).await?;
+    let destination = destination(config.as_deref(), &query.destination);
+    let context = delivery_context(config.as_deref(), &destination);
+    let answer = availability(
+        &snapshot,
+        query.qty,
+        now()?,
+        merchant.freshness_limit,
+        context,
+    );
     json_reply(req, &answer, Freshness::Live)
 }
 
@@ -63,6 +76,15 @@ pub async fn batch(
         read(env, merchant, valid_skus).await?
     };
     let now = now()?;
+    let config = delivery_config::load(env, merchant).await?;
+    let destination = destination(
+        config.as_deref(),
+        &QueryDestination {
+            country: request.country.clone(),
+            postal_code: request.postal_code.clone(),
+        },
+    );
+    let context = delivery_context(config.as_deref(), &destination);
     let results = request
         .items
         .iter()
@@ -76,7 +98,13 @@ pub async fn batch(
                             .with_param("sku")
                             .error
                     })?;
-                Ok(availability(snapshot, qty, now, merchant.freshness_limit))
+                Ok(availability(
+                    snapshot,
+                    qty,
+                    now,
+                    merchant.freshness_limit,
+                    context,
+                ))
             });
             match outcome {
                 Ok(answer) => BatchResult {
@@ -93,6 +121,30 @@ pub async fn batch(
         })
         .collect();
     json_reply(req, &BatchResponse { results }, Freshness::Live)
+}
+
+/// The shopper's destination, or the merchant's home country when the
+/// request names none.
+fn destination(config: Option<&Compiled>, asked: &QueryDestination) -> Destination {
+    Destination {
+        country: asked
+            .country
+            .clone()
+            .or_else(|| config.map(|c| c.default_country.clone()))
+            .unwrap_or_default(),
+        postal_code: asked.postal_code.clone(),
+    }
+}
+
+fn delivery_context<'a>(
+    config: Option<&'a Compiled>,
+    destination: &'a Destination,
+) -> Option<DeliveryContext<'a>> {
+    config.map(|config| DeliveryContext {
+        config,
+        destination,
+        learned: None,
+    })
 }
 
 /// Reads through the isolate's micro-cache: one Durable Object call for

@@ -1,11 +1,19 @@
 //! The demo store's catalogue, seeded the first time its Durable Object opens.
 
 use upfront_shared::api::InventoryItem;
+use upfront_shared::promise::config::DeliveryConfig;
 
 const DEMO_STORE_JSON: &str = include_str!("../demo-store.json");
+const DEMO_DELIVERY_JSON: &str = include_str!("../demo-delivery.json");
 
 pub fn inventory() -> Vec<InventoryItem> {
     serde_json::from_str(DEMO_STORE_JSON).expect("demo-store.json is checked by a unit test")
+}
+
+/// A Berlin warehouse shipping to Germany, Austria, France, the Netherlands
+/// and the United States, with German holidays.
+pub fn delivery_config() -> DeliveryConfig {
+    serde_json::from_str(DEMO_DELIVERY_JSON).expect("demo-delivery.json is checked by a unit test")
 }
 
 #[cfg(test)]
@@ -14,6 +22,12 @@ mod tests {
     use upfront_shared::api::InventoryUpsert;
     use upfront_shared::ingest::validate_upsert;
     use upfront_shared::stock::{SkuPolicy, StockLevel, StockStatus};
+
+    #[test]
+    fn demo_delivery_config_compiles() {
+        let compiled = delivery_config().compile().expect("valid");
+        assert_eq!(compiled.methods.len(), 2);
+    }
 
     #[test]
     fn demo_store_is_valid_and_covers_every_state() {

@@ -4,6 +4,7 @@
 mod auth;
 mod availability;
 mod cors;
+mod delivery_config;
 mod demo;
 mod error;
 mod holds;
@@ -56,7 +57,8 @@ async fn route(
         Route::Inventory
         | Route::CreateHold
         | Route::CommitHold { .. }
-        | Route::ReleaseHold { .. } => KeyKind::Secret,
+        | Route::ReleaseHold { .. }
+        | Route::DeliveryConfig => KeyKind::Secret,
         Route::Availability { .. } | Route::AvailabilityBatch => KeyKind::Publishable,
     };
     let query = match http::query_pairs(req) {
@@ -82,6 +84,7 @@ async fn route(
         Route::CreateHold => holds::create(req, env, merchant).await,
         Route::CommitHold { id } => holds::finish(req, env, merchant, id, true).await,
         Route::ReleaseHold { id } => holds::finish(req, env, merchant, id, false).await,
+        Route::DeliveryConfig => delivery_config::put(req, env, merchant).await,
         Route::OpenApi => openapi::serve(req),
     };
     (Some(caller.merchant), result)

@@ -12,10 +12,11 @@ use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
 use upfront_shared::api::{InventoryItem, UpsertResult};
 use upfront_shared::hold::{Hold, HoldState, OutOfStockPolicy};
+use upfront_shared::promise::config::DeliveryConfig;
 use upfront_shared::stock::{SkuPolicy, StockLevel};
 use worker::{
-    DurableObject, Env, Method, Request, RequestInit, Response, Result, ScheduledTime, SqlStorage,
-    State, Storage, durable_object,
+    DurableObject, Env, Error, Method, Request, RequestInit, Response, Result, ScheduledTime,
+    SqlStorage, State, Storage, durable_object,
 };
 
 use worker::js_sys::{Function, Reflect};
@@ -55,6 +56,14 @@ pub enum StoreCommand {
         id: String,
         now_ms: i64,
     },
+    /// Replaces the delivery configuration (already validated).
+    PutDeliveryConfig {
+        merchant: String,
+        config: DeliveryConfig,
+    },
+    GetDeliveryConfig {
+        merchant: String,
+    },
 }
 
 impl StoreCommand {
@@ -64,7 +73,9 @@ impl StoreCommand {
             | Self::Upsert { merchant, .. }
             | Self::CreateHold { merchant, .. }
             | Self::CommitHold { merchant, .. }
-            | Self::ReleaseHold { merchant, .. } => merchant,
+            | Self::ReleaseHold { merchant, .. }
+            | Self::PutDeliveryConfig { merchant, .. }
+            | Self::GetDeliveryConfig { merchant } => merchant,
         }
     }
 }
@@ -209,6 +220,11 @@ impl DurableObject for Store {
             StoreCommand::ReleaseHold { id, now_ms, .. } => {
                 Response::from_json(&self.finish_hold(&id, HoldState::Released, now_ms)?)
             }
+            StoreCommand::PutDeliveryConfig { config, .. } => {
+                self.put_delivery_config(&config)?;
+                Response::from_json(&config)
+            }
+            StoreCommand::GetDeliveryConfig { .. } => Response::from_json(&self.delivery_config()?),
         }
     }
 }
@@ -255,8 +271,41 @@ impl Store {
                 None,
             )?;
         }
+        // Demo stores seeded before delivery promises existed get them too.
+        if merchant == DEMO_MERCHANT
+            && demo_store_enabled(&self.env)
+            && self.delivery_config()?.is_none()
+        {
+            self.put_delivery_config(&demo::delivery_config())?;
+        }
         self.initialized.set(true);
         Ok(())
+    }
+
+    fn put_delivery_config(&self, config: &DeliveryConfig) -> Result<()> {
+        let json = serde_json::to_string(config).map_err(|e| Error::RustError(e.to_string()))?;
+        self.sql.exec(
+            "INSERT INTO meta (key, value) VALUES ('delivery_config', ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![json.into()],
+        )?;
+        Ok(())
+    }
+
+    fn delivery_config(&self) -> Result<Option<DeliveryConfig>> {
+        #[derive(Deserialize)]
+        struct Row {
+            value: String,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec("SELECT value FROM meta WHERE key = 'delivery_config'", None)?
+            .to_array()?;
+        rows.first()
+            .map(|row| {
+                serde_json::from_str(&row.value).map_err(|e| Error::RustError(e.to_string()))
+            })
+            .transpose()
     }
 
     /// Creates or upgrades the tables. Stores created before holds existed

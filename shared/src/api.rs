@@ -31,7 +31,12 @@ pub struct Availability {
     /// True when `as_of` is older than the merchant's freshness limit:
     /// show "confirming availability", not "in stock".
     pub stale: bool,
-    pub delivery: DeliveryWindow,
+    /// The soonest option's window; absent when no date can be promised
+    /// (out of stock with nothing inbound, or no method serves the address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryWindow>,
+    /// Every shipping method that serves the destination, soonest first.
+    pub delivery_options: Vec<DeliveryOption>,
 }
 
 /// A delivery promise as calendar dates in the shopper's zone.
@@ -44,6 +49,73 @@ pub struct DeliveryWindow {
     pub most_likely: Date,
     #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
     pub latest: Date,
+}
+
+/// One shipping method's promise for the requested quantity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DeliveryOption {
+    pub method: String,
+    /// The method's label, e.g. "Standard".
+    pub label: String,
+    /// Where the parcels leave from: one entry, or several for a split.
+    pub shipments: Vec<ShipmentPlan>,
+    /// The day the last parcel leaves the warehouse, in its zone.
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
+    pub ship_date: Date,
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
+    pub earliest: Date,
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
+    pub most_likely: Date,
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
+    pub latest: Date,
+    /// Order before this instant to get this window (format it in the
+    /// shopper's zone; it is a UTC instant).
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date-time")))]
+    pub order_by: Timestamp,
+    /// Everything that moved these dates.
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ShipmentPlan {
+    pub warehouse: String,
+    pub qty: u32,
+}
+
+/// Why a promise is what it is. Clients switch on `code`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// Ordered after today's cutoff: processed the next business day.
+    AfterCutoff,
+    /// A closed weekday (usually the weekend) was skipped.
+    Weekend,
+    /// A warehouse or carrier holiday was skipped.
+    Holiday,
+    /// Waits for an inbound arrival expected on `date`.
+    Backorder {
+        #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
+        date: Date,
+    },
+    /// Ships no earlier than the release date.
+    Preorder {
+        #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
+        date: Date,
+    },
+    /// A merchant-announced delay adds `extra_days` business days.
+    DelayNotice {
+        id: String,
+        extra_days: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
+    /// Transit learned from recent deliveries on this lane.
+    LearnedLane { lane: String },
+    /// No single warehouse holds the whole quantity.
+    Split,
 }
 
 /// `POST /v1/availability/batch`: up to 100 SKUs for one destination.
@@ -141,11 +213,32 @@ mod tests {
             fulfillable: true,
             as_of: "2026-11-23T10:00:00Z".parse().expect("timestamp"),
             stale: false,
-            delivery: DeliveryWindow {
+            delivery: Some(DeliveryWindow {
                 earliest: jiff::civil::date(2026, 11, 26),
                 most_likely: jiff::civil::date(2026, 11, 27),
                 latest: jiff::civil::date(2026, 11, 30),
-            },
+            }),
+            delivery_options: vec![DeliveryOption {
+                method: "standard".into(),
+                label: "Standard".into(),
+                shipments: vec![ShipmentPlan {
+                    warehouse: "berlin".into(),
+                    qty: 1,
+                }],
+                ship_date: jiff::civil::date(2026, 11, 24),
+                earliest: jiff::civil::date(2026, 11, 26),
+                most_likely: jiff::civil::date(2026, 11, 27),
+                latest: jiff::civil::date(2026, 11, 30),
+                order_by: "2026-11-23T13:00:00Z".parse().expect("timestamp"),
+                reasons: vec![
+                    Reason::AfterCutoff,
+                    Reason::DelayNotice {
+                        id: "storm".into(),
+                        extra_days: 1,
+                        message: None,
+                    },
+                ],
+            }],
         };
         let json = serde_json::to_value(&answer).expect("serialize");
         assert_eq!(
@@ -159,7 +252,14 @@ mod tests {
                 "fulfillable": true,
                 "as_of": "2026-11-23T10:00:00Z",
                 "stale": false,
-                "delivery": {"earliest": "2026-11-26", "most_likely": "2026-11-27", "latest": "2026-11-30"}
+                "delivery": {"earliest": "2026-11-26", "most_likely": "2026-11-27", "latest": "2026-11-30"},
+                "delivery_options": [{
+                    "method": "standard", "label": "Standard",
+                    "shipments": [{"warehouse": "berlin", "qty": 1}],
+                    "ship_date": "2026-11-24", "earliest": "2026-11-26", "most_likely": "2026-11-27",
+                    "latest": "2026-11-30", "order_by": "2026-11-23T13:00:00Z",
+                    "reasons": [{"code": "after_cutoff"}, {"code": "delay_notice", "id": "storm", "extra_days": 1}]
+                }]
             })
         );
         let back: Availability = serde_json::from_value(json).expect("deserialize");

@@ -15,7 +15,6 @@ pub mod ingest;
 pub mod merchant;
 #[cfg(feature = "openapi")]
 pub mod openapi;
-pub mod placeholder;
 pub mod promise;
 pub mod query;
 pub mod routes;

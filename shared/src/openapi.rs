@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use crate::api::{Availability, BatchRequest, BatchResponse, InventoryUpsert, UpsertResult};
 use crate::error::{ErrorBody, ErrorCode};
 use crate::hold::{Hold, HoldRequest};
+use crate::promise::config::DeliveryConfig;
 use crate::query::{
     COUNTRY_PATTERN, CURRENCY_PATTERN, LOCALE_PATTERN, MAX_QTY, POSTAL_CODE_PATTERN,
 };
@@ -228,6 +229,21 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                 "parameters": [ { "name": "hold_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^hold_[0-9a-f]{24}$" } } ],
             })
         }
+        Route::DeliveryConfig => {
+            responses.insert("200".into(), json!({ "description": "The configuration now in force.", "content": json_content(&s.answer::<DeliveryConfig>()) }));
+            body_errors(
+                &mut responses,
+                &error,
+                "1 MiB",
+                "A value breaks a rule (unknown time zone, bad cutoff, min above max…); `param` names it and nothing was stored",
+            );
+            json!({
+                "operationId": "putDeliveryConfig",
+                "summary": "Replace the warehouses, cutoffs, holidays, shipping methods, lanes and delay notices behind every delivery promise",
+                "security": [{ "secretKey": [] }],
+                "requestBody": { "required": true, "content": json_content(&s.request::<DeliveryConfig>()) },
+            })
+        }
         Route::OpenApi => {
             responses.insert("200".into(), json!({ "description": "This document.", "content": { "application/json": { "schema": { "type": "object" } } } }));
             json!({ "operationId": "getOpenApi", "summary": "This OpenAPI document", "security": [] })
@@ -327,10 +343,11 @@ mod tests {
             "fulfillable",
             "as_of",
             "stale",
-            "delivery",
+            "delivery_options",
         ] {
             assert!(required.contains(&json!(field)), "{field} not required");
         }
         assert!(!required.contains(&json!("display_count")));
+        assert!(!required.contains(&json!("delivery")));
     }
 }

@@ -12,17 +12,19 @@ pub enum Route<'a> {
     CreateHold,
     CommitHold { id: &'a str },
     ReleaseHold { id: &'a str },
+    DeliveryConfig,
     OpenApi,
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 7] = [
+pub const ROUTES: [(&str, &str); 8] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
     ("POST", "/v1/holds"),
     ("POST", "/v1/holds/{hold_id}/commit"),
     ("POST", "/v1/holds/{hold_id}/release"),
+    ("PUT", "/v1/delivery-config"),
     ("GET", "/v1/openapi.json"),
 ];
 
@@ -57,6 +59,7 @@ impl<'a> Route<'a> {
             ["holds"] => Some(Self::CreateHold),
             ["holds", id, "commit"] => Some(Self::CommitHold { id }),
             ["holds", id, "release"] => Some(Self::ReleaseHold { id }),
+            ["delivery-config"] => Some(Self::DeliveryConfig),
             ["openapi.json"] => Some(Self::OpenApi),
             _ => None,
         }
@@ -79,7 +82,8 @@ impl<'a> Route<'a> {
             Self::CreateHold => ROUTES[3],
             Self::CommitHold { .. } => ROUTES[4],
             Self::ReleaseHold { .. } => ROUTES[5],
-            Self::OpenApi => ROUTES[6],
+            Self::DeliveryConfig => ROUTES[6],
+            Self::OpenApi => ROUTES[7],
         }
     }
 }
@@ -119,6 +123,12 @@ mod tests {
             ("POST", "/v1/inventory", Ok(Route::Inventory)),
             ("GET", "/v1/openapi.json", Ok(Route::OpenApi)),
             ("POST", "/v1/holds", Ok(Route::CreateHold)),
+            ("PUT", "/v1/delivery-config", Ok(Route::DeliveryConfig)),
+            (
+                "POST",
+                "/v1/delivery-config",
+                Err(ErrorCode::MethodNotAllowed),
+            ),
             (
                 "POST",
                 "/v1/holds/h1/commit",

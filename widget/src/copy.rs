@@ -28,7 +28,7 @@ pub fn promise_line(answer: &Availability, locale: &str) -> Option<String> {
     ) {
         return None;
     }
-    let window = answer.delivery;
+    let window = answer.delivery?;
     let mut line = String::from("Get it ");
     line.push_str(&format_date(window.earliest, locale));
     if window.latest != window.earliest {

@@ -57,6 +57,9 @@ pub struct LaneModel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Learned<'k> {
     pub key: &'k str,
+    /// Whether `key` has `min_samples` of its own; otherwise the curve is the
+    /// coarsest key's thin data and a configured range should win.
+    pub trusted: bool,
     pub distribution: Distribution,
 }
 
@@ -103,6 +106,7 @@ impl LaneModel {
     pub fn distribution<'k>(&self, keys: &'k [String]) -> Option<Learned<'k>> {
         let mut hazards: Option<Vec<f64>> = None;
         let mut finest = None;
+        let mut trusted = false;
         for key in keys.iter().rev() {
             let Some(counts) = self.lanes.get(key) else {
                 continue;
@@ -111,12 +115,15 @@ impl LaneModel {
                 continue;
             }
             hazards = Some(counts.hazards(hazards.as_deref(), self.min_samples));
-            if finest.is_none() || counts.finished_weight() >= self.min_samples {
+            let enough = counts.finished_weight() >= self.min_samples;
+            if finest.is_none() || enough {
                 finest = Some(key.as_str());
+                trusted |= enough;
             }
         }
         Some(Learned {
             key: finest?,
+            trusted,
             distribution: Distribution::from_hazards(&hazards?),
         })
     }

@@ -4,6 +4,10 @@
 //! merchant intends; learned durations say what carriers actually do. The
 //! engine combines both and names every reason that moved a date.
 
+pub mod calendar;
 pub mod calibration;
+pub mod config;
+pub mod engine;
+pub mod ics;
 pub mod learn;
 pub mod survival;

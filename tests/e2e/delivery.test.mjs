@@ -1,0 +1,84 @@
+// Delivery promises on the real edge: a merchant writes its warehouses,
+// cutoffs, holidays and lanes; every availability answer carries the windows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ACME, DEMO } from './edge.mjs';
+
+const EDGE = process.env.EDGE_URL;
+const send = (path, key, method = 'GET', body) => fetch(`${EDGE}${path}`, {
+  method,
+  headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+  body: body ? JSON.stringify(body) : undefined,
+});
+
+const CONFIG = {
+  default_country: 'US',
+  warehouses: [{
+    id: 'reno', time_zone: 'America/Los_Angeles', cutoff: '15:00',
+    handling_days: { min: 1, max: 2 }, holidays: ['2026-12-25', '2027-01-01'],
+  }],
+  methods: [
+    { id: 'ground', label: 'Ground', lanes: [{ country: 'US', transit_days: { min: 3, max: 6 } }] },
+    { id: 'air', label: 'Two-day air', lanes: [{ country: 'US', postal_prefix: '9', transit_days: { min: 1, max: 2 } }] },
+  ],
+};
+
+test('a merchant without a delivery configuration promises no dates', async () => {
+  const write = await send('/v1/inventory', ACME.secretKey, 'POST', { items: [{ sku: 'ACME-ANVIL', on_hand: 40 }] });
+  assert.equal(write.status, 200);
+  const body = await (await send('/v1/availability/ACME-ANVIL', ACME.publishableKey)).json();
+  assert.equal(body.delivery, undefined);
+  assert.deepEqual(body.delivery_options, []);
+});
+
+test('a bad configuration is refused whole, naming the value', async () => {
+  const bad = structuredClone(CONFIG);
+  bad.warehouses[0].time_zone = 'Mars/Olympus_Mons';
+  const res = await send('/v1/delivery-config', ACME.secretKey, 'PUT', bad);
+  assert.equal(res.status, 422);
+  const { error } = await res.json();
+  assert.equal(error.code, 'invalid_request');
+  assert.equal(error.param, 'warehouses[0].time_zone');
+  const body = await (await send('/v1/availability/ACME-ANVIL', ACME.publishableKey)).json();
+  assert.deepEqual(body.delivery_options, [], 'nothing was stored');
+  const publishable = await send('/v1/delivery-config', ACME.publishableKey, 'PUT', CONFIG);
+  assert.equal((await publishable.json()).error.code, 'wrong_key_type');
+});
+
+test('after a configuration is written, every method that serves the address answers', async () => {
+  const res = await send('/v1/delivery-config', ACME.secretKey, 'PUT', CONFIG);
+  assert.equal(res.status, 200, await res.clone().text());
+  const west = await (await send('/v1/availability/ACME-ANVIL?country=US&postal_code=94107', ACME.publishableKey)).json();
+  assert.deepEqual(west.delivery_options.map((o) => o.method), ['air', 'ground'], 'soonest first');
+  for (const option of west.delivery_options) {
+    assert.ok(option.earliest <= option.most_likely && option.most_likely <= option.latest, JSON.stringify(option));
+    assert.ok(Date.parse(option.order_by) > Date.now(), option.order_by);
+    assert.deepEqual(option.shipments, [{ warehouse: 'reno', qty: 1 }]);
+    assert.ok(Array.isArray(option.reasons));
+    for (const day of [option.ship_date, option.earliest, option.latest]) {
+      assert.ok(![0, 6].includes(new Date(`${day}T12:00:00Z`).getUTCDay()), `${day} is a weekend`);
+    }
+  }
+  assert.deepEqual(west.delivery, {
+    earliest: west.delivery_options[0].earliest,
+    most_likely: west.delivery_options[0].most_likely,
+    latest: west.delivery_options[0].latest,
+  });
+  // No air lane east of the Rockies; nothing at all to Japan.
+  const east = await (await send('/v1/availability/ACME-ANVIL?country=US&postal_code=10001', ACME.publishableKey)).json();
+  assert.deepEqual(east.delivery_options.map((o) => o.method), ['ground']);
+  const japan = await (await send('/v1/availability/ACME-ANVIL?country=JP', ACME.publishableKey)).json();
+  assert.deepEqual(japan.delivery_options, []);
+  assert.equal(japan.delivery, undefined);
+  // Asking for more than the warehouse holds, with nothing inbound: no date.
+  const many = await (await send('/v1/availability/ACME-ANVIL?qty=41', ACME.publishableKey)).json();
+  assert.deepEqual(many.delivery_options, []);
+});
+
+test('the demo store ships from Berlin with standard and express', async () => {
+  const body = await (await send('/v1/availability/TEE-CLASSIC-M', DEMO.publishableKey)).json();
+  assert.deepEqual(body.delivery_options.map((o) => o.method).sort(), ['express', 'standard']);
+  const batch = await send('/v1/availability/batch', DEMO.publishableKey, 'POST', { items: [{ sku: 'TEE-CLASSIC-M' }], country: 'US' });
+  const [result] = (await batch.json()).results;
+  assert.deepEqual(result.availability.delivery_options.map((o) => o.method), ['standard']);
+});
