@@ -11,3 +11,9 @@ rm -rf "$ROOT/target/deploy-dry-run" "$ROOT/target/bench-hello-rs"
 (cd tests/bench/hello-rs && wrangler deploy --dry-run --outdir "$ROOT/target/bench-hello-rs" >>"$ROOT/target/bench-bundle.log" 2>&1) \
   || { cat "$ROOT/target/bench-bundle.log"; exit 1; }
 node tests/bench/run.mjs
+
+log "delivery promise engine, native: 5 warehouses, 3 methods, 500 lanes each"
+cargo run --release --quiet -p upfront-tools --bin promise_bench
+log "delivery promise backtest on the shared Olist deliveries"
+cargo run --release --quiet -p upfront-tools --bin backtest -- \
+  --data "$ROOT/../shared/data/olist/deliveries-2016-2017.csv" --split 2017-07-01

@@ -1,0 +1,115 @@
+//! `promise_bench`: delivery estimates per second, natively, for a merchant
+//! with 5 warehouses, 3 methods and 500 lanes per method. Prints one JSON
+//! line; compare it with the baseline it prints beside it (one compile of
+//! the same configuration), since these machines are noisy.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use jiff::Timestamp;
+use upfront_shared::promise::config::{
+    DayRange, DeliveryConfig, LaneConfig, MethodConfig, WarehouseConfig,
+};
+use upfront_shared::promise::engine::{Destination, PromiseRequest, StockSource, promise};
+
+const ZONES: [&str; 5] = [
+    "America/Los_Angeles",
+    "America/New_York",
+    "Europe/Berlin",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+];
+
+fn config() -> DeliveryConfig {
+    let warehouses = ZONES
+        .iter()
+        .enumerate()
+        .map(|(i, zone)| WarehouseConfig {
+            id: format!("wh{i}"),
+            time_zone: (*zone).into(),
+            cutoff: "14:00".into(),
+            cutoff_by_weekday: Default::default(),
+            handling_days: DayRange { min: 1, max: 2 },
+            closed_weekdays: None,
+            holidays: (0..30)
+                .map(|d| {
+                    jiff::civil::date(2026, 12, 1).saturating_add(jiff::Span::new().days(d * 7))
+                })
+                .collect(),
+        })
+        .collect();
+    let methods = ["ground", "air", "express"]
+        .iter()
+        .enumerate()
+        .map(|(m, id)| MethodConfig {
+            id: (*id).into(),
+            label: (*id).into(),
+            carrier_closed_weekdays: None,
+            carrier_holidays: Vec::new(),
+            lanes: (0..500u32)
+                .map(|l| LaneConfig {
+                    country: "US".into(),
+                    postal_prefix: (l > 0).then(|| format!("{:03}", l)),
+                    postal_range: None,
+                    transit_days: DayRange {
+                        min: 1 + m as u32,
+                        max: 3 + m as u32 + l % 4,
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    DeliveryConfig {
+        default_country: "US".into(),
+        warehouses,
+        methods,
+        delay_notices: Vec::new(),
+        on_time_target: None,
+    }
+}
+
+fn main() {
+    let config = config();
+    let compiled = config.compile().expect("valid benchmark configuration");
+    let stock: Vec<StockSource> = (0..5)
+        .map(|i| StockSource {
+            warehouse: format!("wh{i}"),
+            available: 3 + i,
+            inbound: Vec::new(),
+        })
+        .collect();
+    let destinations: Vec<Destination> = (0..100)
+        .map(|i| Destination {
+            country: "US".into(),
+            postal_code: Some(format!("{:05}", i * 997 % 100_000)),
+        })
+        .collect();
+    let start: Timestamp = "2026-11-23T00:00:00Z".parse().expect("instant");
+    let n = 20_000usize;
+    let began = Instant::now();
+    for i in 0..n {
+        let request = PromiseRequest {
+            sku: "SKU",
+            qty: 1 + (i % 6) as u32,
+            destination: &destinations[i % destinations.len()],
+            now: start + jiff::SignedDuration::from_mins(i as i64 * 7),
+            stock: &stock,
+            preorder_release: None,
+        };
+        black_box(promise(&compiled, &request, None));
+    }
+    let estimate_secs = began.elapsed().as_secs_f64();
+    let began = Instant::now();
+    let compiles = 200usize;
+    for _ in 0..compiles {
+        black_box(config.compile().expect("valid"));
+    }
+    let compile_secs = began.elapsed().as_secs_f64();
+    println!(
+        "{{\"estimates_per_sec\": {:.0}, \"micros_per_estimate\": {:.1}, \"config_compiles_per_sec\": {:.0}, \"estimate_vs_compile\": {:.2}}}",
+        n as f64 / estimate_secs,
+        estimate_secs / n as f64 * 1e6,
+        compiles as f64 / compile_secs,
+        (compile_secs / compiles as f64) / (estimate_secs / n as f64),
+    );
+}
