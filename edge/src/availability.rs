@@ -1,5 +1,9 @@
 //! `GET /v1/availability/{sku}` and `POST /v1/availability/batch`: the
-//! public reads. One Durable Object call per request, whatever the count.
+//! public reads. One Durable Object stock read per request, whatever the
+//! count; the delivery configuration and learned transit come from
+//! per-isolate caches and cost a call only when those expire.
+
+use std::rc::Rc;
 
 use jiff::Timestamp;
 use upfront_shared::answer::{DeliveryContext, StockSnapshot, availability};
@@ -9,6 +13,7 @@ use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::promise::config::Compiled;
 use upfront_shared::promise::engine::Destination;
+use upfront_shared::promise::learn::LaneModel;
 use upfront_shared::query::Destination as QueryDestination;
 use upfront_shared::query::parse_availability_query;
 use upfront_shared::sku::is_valid_sku;
@@ -18,6 +23,7 @@ use crate::delivery_config;
 use crate::error::ApiError;
 use crate::http::{Freshness, Query, json_body, json_reply};
 use crate::read_cache;
+use crate::shipments;
 use crate::store::{self, SkuRecord, StoreCommand};
 
 /// Batches are small: 100 items of short SKUs fit in a few KiB.
@@ -44,9 +50,9 @@ pub async fn get(
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this store has no such sku"))?;
-    let config = delivery_config::load(env, merchant).await?;
+    let (config, learned) = promise_inputs(env, merchant).await?;
     let destination = destination(config.as_deref(), &query.destination);
-    let context = delivery_context(config.as_deref(), &destination);
+    let context = delivery_context(config.as_deref(), &destination, learned.as_deref());
     let answer = availability(
         &snapshot,
         query.qty,
@@ -76,7 +82,7 @@ pub async fn batch(
         read(env, merchant, valid_skus).await?
     };
     let now = now()?;
-    let config = delivery_config::load(env, merchant).await?;
+    let (config, learned) = promise_inputs(env, merchant).await?;
     let destination = destination(
         config.as_deref(),
         &QueryDestination {
@@ -84,7 +90,7 @@ pub async fn batch(
             postal_code: request.postal_code.clone(),
         },
     );
-    let context = delivery_context(config.as_deref(), &destination);
+    let context = delivery_context(config.as_deref(), &destination, learned.as_deref());
     let results = request
         .items
         .iter()
@@ -139,12 +145,26 @@ fn destination(config: Option<&Compiled>, asked: &QueryDestination) -> Destinati
 fn delivery_context<'a>(
     config: Option<&'a Compiled>,
     destination: &'a Destination,
+    learned: Option<&'a LaneModel>,
 ) -> Option<DeliveryContext<'a>> {
     config.map(|config| DeliveryContext {
         config,
         destination,
-        learned: None,
+        learned,
     })
+}
+
+/// The merchant's delivery configuration and, when it has one, the transit
+/// learned from its reported shipments.
+async fn promise_inputs(
+    env: &Env,
+    merchant: &MerchantConfig,
+) -> Result<(Option<Rc<Compiled>>, Option<Rc<LaneModel>>), ApiError> {
+    let Some(config) = delivery_config::load(env, merchant).await? else {
+        return Ok((None, None));
+    };
+    let learned = shipments::model(env, merchant).await?;
+    Ok((Some(config), Some(learned)))
 }
 
 /// Reads through the isolate's micro-cache: one Durable Object call for

@@ -13,6 +13,7 @@ mod inventory;
 mod openapi;
 mod ratelimit;
 mod read_cache;
+mod shipments;
 mod store;
 
 use upfront_shared::merchant::MerchantConfig;
@@ -58,7 +59,8 @@ async fn route(
         | Route::CreateHold
         | Route::CommitHold { .. }
         | Route::ReleaseHold { .. }
-        | Route::DeliveryConfig => KeyKind::Secret,
+        | Route::DeliveryConfig
+        | Route::Shipments => KeyKind::Secret,
         Route::Availability { .. } | Route::AvailabilityBatch => KeyKind::Publishable,
     };
     let query = match http::query_pairs(req) {
@@ -85,6 +87,7 @@ async fn route(
         Route::CommitHold { id } => holds::finish(req, env, merchant, id, true).await,
         Route::ReleaseHold { id } => holds::finish(req, env, merchant, id, false).await,
         Route::DeliveryConfig => delivery_config::put(req, env, merchant).await,
+        Route::Shipments => shipments::record(req, env, merchant).await,
         Route::OpenApi => openapi::serve(req),
     };
     (Some(caller.merchant), result)

@@ -13,6 +13,9 @@ use upfront_shared::answer::StockSnapshot;
 use upfront_shared::api::{InventoryItem, UpsertResult};
 use upfront_shared::hold::{Hold, HoldState, OutOfStockPolicy};
 use upfront_shared::promise::config::DeliveryConfig;
+use upfront_shared::promise::shipments::{
+    RecordResult, ShipmentEvent, ShipmentTally, postal_prefix,
+};
 use upfront_shared::stock::{SkuPolicy, StockLevel};
 use worker::{
     DurableObject, Env, Error, Method, Request, RequestInit, Response, Result, ScheduledTime,
@@ -64,6 +67,17 @@ pub enum StoreCommand {
     GetDeliveryConfig {
         merchant: String,
     },
+    /// Inserts or updates shipments by id (already validated).
+    RecordShipments {
+        merchant: String,
+        items: Vec<ShipmentEvent>,
+    },
+    /// Shipments handed off on or after `since_day` (UTC days since 1970),
+    /// counted by route, handoff day and outcome.
+    ShipmentTallies {
+        merchant: String,
+        since_day: i64,
+    },
 }
 
 impl StoreCommand {
@@ -75,7 +89,9 @@ impl StoreCommand {
             | Self::CommitHold { merchant, .. }
             | Self::ReleaseHold { merchant, .. }
             | Self::PutDeliveryConfig { merchant, .. }
-            | Self::GetDeliveryConfig { merchant } => merchant,
+            | Self::GetDeliveryConfig { merchant }
+            | Self::RecordShipments { merchant, .. }
+            | Self::ShipmentTallies { merchant, .. } => merchant,
         }
     }
 }
@@ -225,6 +241,12 @@ impl DurableObject for Store {
                 Response::from_json(&config)
             }
             StoreCommand::GetDeliveryConfig { .. } => Response::from_json(&self.delivery_config()?),
+            StoreCommand::RecordShipments { items, .. } => {
+                Response::from_json(&self.record_shipments(items)?)
+            }
+            StoreCommand::ShipmentTallies { since_day, .. } => {
+                Response::from_json(&self.shipment_tallies(since_day)?)
+            }
         }
     }
 }
@@ -250,6 +272,16 @@ CREATE TABLE IF NOT EXISTS holds (
 );
 CREATE INDEX IF NOT EXISTS holds_open_by_expiry ON holds (expires_at_ms) WHERE state = 'open';
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS shipments (
+    id TEXT PRIMARY KEY,
+    warehouse TEXT NOT NULL,
+    method TEXT NOT NULL,
+    country TEXT NOT NULL,
+    postal_prefix TEXT NOT NULL,
+    handed_off_ms INTEGER NOT NULL,
+    delivered_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS shipments_by_handoff ON shipments (handed_off_ms);
 ";
 
 impl Store {
@@ -280,6 +312,48 @@ impl Store {
         }
         self.initialized.set(true);
         Ok(())
+    }
+
+    /// All items or none, like inventory writes.
+    fn record_shipments(&self, items: Vec<ShipmentEvent>) -> Result<RecordResult> {
+        let sql = self.sql.clone();
+        self.atomically(move || {
+            for e in &items {
+                let postal = e.postal_code.as_deref().map(postal_prefix).unwrap_or_default();
+                sql.exec(
+                    "INSERT INTO shipments (id, warehouse, method, country, postal_prefix, handed_off_ms, delivered_ms) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT (id) DO UPDATE SET warehouse = excluded.warehouse, method = excluded.method, \
+                     country = excluded.country, postal_prefix = excluded.postal_prefix, \
+                     handed_off_ms = excluded.handed_off_ms, delivered_ms = excluded.delivered_ms",
+                    vec![
+                        e.shipment_id.clone().into(),
+                        e.warehouse.clone().into(),
+                        e.method.clone().into(),
+                        e.country.clone().into(),
+                        postal.into(),
+                        (e.handed_off_at.as_millisecond() as f64).into(),
+                        e.delivered_at.map(|d| d.as_millisecond() as f64).into(),
+                    ],
+                )?;
+            }
+            Ok(RecordResult { recorded: items.len() })
+        })
+    }
+
+    fn shipment_tallies(&self, since_day: i64) -> Result<Vec<ShipmentTally>> {
+        let since_ms = (since_day * 86_400_000) as f64;
+        self.sql
+            .exec(
+                "SELECT warehouse, method, country, postal_prefix, \
+                        handed_off_ms / 86400000 AS handed_off_day, \
+                        delivered_ms / 86400000 - handed_off_ms / 86400000 AS days, \
+                        COUNT(*) AS count \
+                 FROM shipments WHERE handed_off_ms >= ? \
+                 GROUP BY 1, 2, 3, 4, 5, 6",
+                vec![since_ms.into()],
+            )?
+            .to_array()
     }
 
     fn put_delivery_config(&self, config: &DeliveryConfig) -> Result<()> {

@@ -10,6 +10,7 @@ use crate::api::{Availability, BatchRequest, BatchResponse, InventoryUpsert, Ups
 use crate::error::{ErrorBody, ErrorCode};
 use crate::hold::{Hold, HoldRequest};
 use crate::promise::config::DeliveryConfig;
+use crate::promise::shipments::{RecordResult, ShipmentEvents};
 use crate::query::{
     COUNTRY_PATTERN, CURRENCY_PATTERN, LOCALE_PATTERN, MAX_QTY, POSTAL_CODE_PATTERN,
 };
@@ -242,6 +243,21 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                 "summary": "Replace the warehouses, cutoffs, holidays, shipping methods, lanes and delay notices behind every delivery promise",
                 "security": [{ "secretKey": [] }],
                 "requestBody": { "required": true, "content": json_content(&s.request::<DeliveryConfig>()) },
+            })
+        }
+        Route::Shipments => {
+            responses.insert("200".into(), json!({ "description": "Every shipment was recorded.", "content": json_content(&s.answer::<RecordResult>()) }));
+            body_errors(
+                &mut responses,
+                &error,
+                "1 MiB",
+                "A bad id, country or postal code, a time in the future, or a delivery before its handoff; nothing was stored",
+            );
+            json!({
+                "operationId": "recordShipments",
+                "summary": "Report up to 1,000 shipments at handoff and again on delivery; transit windows learn from them",
+                "security": [{ "secretKey": [] }],
+                "requestBody": { "required": true, "content": json_content(&s.request::<ShipmentEvents>()) },
             })
         }
         Route::OpenApi => {

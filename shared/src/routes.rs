@@ -13,11 +13,12 @@ pub enum Route<'a> {
     CommitHold { id: &'a str },
     ReleaseHold { id: &'a str },
     DeliveryConfig,
+    Shipments,
     OpenApi,
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 8] = [
+pub const ROUTES: [(&str, &str); 9] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -25,6 +26,7 @@ pub const ROUTES: [(&str, &str); 8] = [
     ("POST", "/v1/holds/{hold_id}/commit"),
     ("POST", "/v1/holds/{hold_id}/release"),
     ("PUT", "/v1/delivery-config"),
+    ("POST", "/v1/shipments"),
     ("GET", "/v1/openapi.json"),
 ];
 
@@ -60,6 +62,7 @@ impl<'a> Route<'a> {
             ["holds", id, "commit"] => Some(Self::CommitHold { id }),
             ["holds", id, "release"] => Some(Self::ReleaseHold { id }),
             ["delivery-config"] => Some(Self::DeliveryConfig),
+            ["shipments"] => Some(Self::Shipments),
             ["openapi.json"] => Some(Self::OpenApi),
             _ => None,
         }
@@ -83,7 +86,8 @@ impl<'a> Route<'a> {
             Self::CommitHold { .. } => ROUTES[4],
             Self::ReleaseHold { .. } => ROUTES[5],
             Self::DeliveryConfig => ROUTES[6],
-            Self::OpenApi => ROUTES[7],
+            Self::Shipments => ROUTES[7],
+            Self::OpenApi => ROUTES[8],
         }
     }
 }
@@ -124,6 +128,7 @@ mod tests {
             ("GET", "/v1/openapi.json", Ok(Route::OpenApi)),
             ("POST", "/v1/holds", Ok(Route::CreateHold)),
             ("PUT", "/v1/delivery-config", Ok(Route::DeliveryConfig)),
+            ("POST", "/v1/shipments", Ok(Route::Shipments)),
             (
                 "POST",
                 "/v1/delivery-config",

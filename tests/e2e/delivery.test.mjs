@@ -82,3 +82,30 @@ test('the demo store ships from Berlin with standard and express', async () => {
   const [result] = (await batch.json()).results;
   assert.deepEqual(result.availability.delivery_options.map((o) => o.method), ['standard']);
 });
+
+test('reported shipments teach the lane its real transit time', async () => {
+  const day = 86_400_000;
+  const now = Date.now();
+  const items = Array.from({ length: 60 }, (_, i) => {
+    const handedOff = now - (15 + (i % 30)) * day;
+    return {
+      shipment_id: `ship-${i}`, warehouse: 'reno', method: 'ground', country: 'US', postal_code: '94110',
+      handed_off_at: new Date(handedOff).toISOString(), delivered_at: new Date(handedOff + 9 * day).toISOString(),
+    };
+  });
+  const bad = await send('/v1/shipments', ACME.secretKey, 'POST', { items: [{ ...items[0], delivered_at: '2020-01-01T00:00:00Z' }] });
+  assert.equal(bad.status, 422);
+  assert.equal((await bad.json()).error.param, 'items[0].delivered_at');
+  const res = await send('/v1/shipments', ACME.secretKey, 'POST', { items });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.deepEqual(await res.json(), { recorded: 60 });
+  const body = await (await send('/v1/availability/ACME-ANVIL?country=US&postal_code=94107', ACME.publishableKey)).json();
+  const ground = body.delivery_options.find((o) => o.method === 'ground');
+  assert.ok(ground.reasons.some((r) => r.code === 'learned_lane' && r.lane === 'reno>ground>US/941'), JSON.stringify(ground));
+  const transitDays = (Date.parse(ground.latest) - Date.parse(ground.ship_date)) / day;
+  assert.ok(transitDays >= 9, `configured 3-6 days, carriers took 9: ${JSON.stringify(ground)}`);
+  // Another postal area has no parcels of its own: it borrows the warehouse's US-wide curve.
+  const east = await (await send('/v1/availability/ACME-ANVIL?country=US&postal_code=10001', ACME.publishableKey)).json();
+  const eastGround = east.delivery_options.find((o) => o.method === 'ground');
+  assert.ok(eastGround.reasons.some((r) => r.code === 'learned_lane' && r.lane === 'reno>ground>US'), JSON.stringify(eastGround));
+});

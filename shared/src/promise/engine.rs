@@ -12,6 +12,7 @@ use jiff::{Timestamp, ToSpan};
 use super::calendar::Closure;
 use super::config::{Compiled, LaneConfig, Method, Warehouse};
 use super::learn::LaneModel;
+use super::shipments::learned_keys;
 use crate::api::{DeliveryOption, Reason, ShipmentPlan};
 
 /// Stock in one warehouse, and what is on its way there.
@@ -246,7 +247,12 @@ fn plan(
     let ship_first = ship(handling.min, &mut reasons);
     let ship_likely = ship(handling.min.midpoint(handling.max), &mut reasons);
     let ship_last = ship(handling.max, &mut reasons);
-    let keys = lane_keys(&wh.id, method, lane, request.destination);
+    let keys = learned_keys(
+        &wh.id,
+        &method.id,
+        &lane.country,
+        request.destination.postal_code.as_deref(),
+    );
     let learned = learned
         .and_then(|model| model.distribution(&keys))
         .filter(|l| l.trusted);
@@ -346,30 +352,11 @@ fn find_lane<'m>(method: &'m Method, destination: &Destination) -> Option<&'m La
     by_prefix.or_else(by_range).or_else(wildcard)
 }
 
-fn normalize_postal(code: &str) -> String {
+pub(crate) fn normalize_postal(code: &str) -> String {
     code.chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect()
-}
-
-/// The learned-lane keys for this route, finest first.
-pub fn lane_keys(
-    warehouse: &str,
-    method: &Method,
-    lane: &LaneConfig,
-    dest: &Destination,
-) -> Vec<String> {
-    let country = &lane.country;
-    let mut keys = Vec::with_capacity(3);
-    if let Some(code) = &dest.postal_code {
-        let code = normalize_postal(code);
-        let prefix = code.get(..3).unwrap_or(&code);
-        keys.push(format!("{warehouse}>{}>{country}/{prefix}", method.id));
-    }
-    keys.push(format!("{warehouse}>{}>{country}", method.id));
-    keys.push(format!("*>{}>{country}", method.id));
-    keys
 }
 
 fn note_closures(reasons: &mut Vec<Reason>, skipped: &[Closure]) {

@@ -43,6 +43,8 @@ pub struct Span<'a> {
     pub keys: &'a [String],
     pub start: Date,
     pub end: Option<Date>,
+    /// How many identical spans this one stands for.
+    pub count: f64,
 }
 
 /// Duration counts per lane key, as they stood at one instant.
@@ -78,7 +80,7 @@ impl LaneModel {
             if age < 0 || age > settings.window_days {
                 continue;
             }
-            let weight = (-decay * age as f64).exp();
+            let weight = span.count * (-decay * age as f64).exp();
             for key in span.keys {
                 if !lanes.contains_key(key) {
                     lanes.insert(key.clone(), DurationCounts::default());

@@ -10,4 +10,5 @@ pub mod config;
 pub mod engine;
 pub mod ics;
 pub mod learn;
+pub mod shipments;
 pub mod survival;

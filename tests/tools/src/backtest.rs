@@ -183,6 +183,7 @@ fn predict_all(
                 keys: &k.handling,
                 start: w.purchased,
                 end: known(w.handed_off),
+                count: 1.0,
             }),
             today,
             &settings,
@@ -193,6 +194,7 @@ fn predict_all(
                     keys: &k.transit,
                     start: known(w.handed_off)?,
                     end: known(w.delivered),
+                    count: 1.0,
                 })
             }),
             today,

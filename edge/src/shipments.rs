@@ -1,0 +1,89 @@
+//! `POST /v1/shipments`, and the per-isolate cache of each merchant's
+//! learned transit model that availability reads use.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::promise::learn::{LaneModel, LearnSettings};
+use upfront_shared::promise::shipments::{
+    RecordResult, ShipmentEvents, ShipmentTally, learn, validate_events,
+};
+use worker::{Env, Request, Response};
+
+use crate::availability::now;
+use crate::error::ApiError;
+use crate::http::{Freshness, json_body, json_reply};
+use crate::store::{self, StoreCommand};
+
+/// 1,000 events of a few hundred bytes each.
+const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// Transit moves over days, not seconds: a model refit every five minutes
+/// per isolate is fresh enough and keeps the store's work tiny.
+const MODEL_TTL_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+struct Entry {
+    fitted_ms: f64,
+    model: Rc<LaneModel>,
+}
+
+thread_local! {
+    static MODELS: RefCell<HashMap<String, Entry>> = RefCell::new(HashMap::new());
+}
+
+pub async fn record(
+    req: &mut Request,
+    env: &Env,
+    merchant: &MerchantConfig,
+) -> Result<Response, ApiError> {
+    let events: ShipmentEvents = json_body(req, MAX_BODY_BYTES).await?;
+    validate_events(&events, now()?)?;
+    let result: RecordResult = store::call(
+        env,
+        &StoreCommand::RecordShipments {
+            merchant: merchant.id.clone(),
+            items: events.items,
+        },
+    )
+    .await?;
+    MODELS.with_borrow_mut(|models| models.remove(&merchant.id));
+    json_reply(req, &result, Freshness::NoStore)
+}
+
+/// The merchant's learned transit, refit at most every five minutes.
+pub async fn model(env: &Env, merchant: &MerchantConfig) -> Result<Rc<LaneModel>, ApiError> {
+    let now = now()?;
+    let now_ms = now.as_millisecond() as f64;
+    let cached = MODELS.with_borrow(|models| {
+        models
+            .get(&merchant.id)
+            .filter(|e| now_ms - e.fitted_ms < MODEL_TTL_MS)
+            .map(|e| Rc::clone(&e.model))
+    });
+    if let Some(model) = cached {
+        return Ok(model);
+    }
+    let settings = LearnSettings::default();
+    let since_day = now.as_second().div_euclid(86_400) - settings.window_days;
+    let tallies: Vec<ShipmentTally> = store::call(
+        env,
+        &StoreCommand::ShipmentTallies {
+            merchant: merchant.id.clone(),
+            since_day,
+        },
+    )
+    .await?;
+    let model = Rc::new(learn(&tallies, now, &settings));
+    MODELS.with_borrow_mut(|models| {
+        models.insert(
+            merchant.id.clone(),
+            Entry {
+                fitted_ms: now_ms,
+                model: Rc::clone(&model),
+            },
+        );
+    });
+    Ok(model)
+}
