@@ -14,6 +14,9 @@ node tests/bench/run.mjs
 
 log "delivery promise engine, native: 5 warehouses, 3 methods, 500 lanes each"
 cargo run --release --quiet -p upfront-tools --bin promise_bench
+log "delivery promise engine, wasm on V8 (node:wasi), same workload"
+cargo build --release --quiet -p upfront-tools --bin promise_bench --target wasm32-wasip1
+node --no-warnings tests/bench/wasi.mjs "$ROOT/target/wasm32-wasip1/release/promise_bench.wasm"
 log "delivery promise backtest on the shared Olist deliveries"
 cargo run --release --quiet -p upfront-tools --bin backtest -- \
   --data "$ROOT/../shared/data/olist/deliveries-2016-2017.csv" --split 2017-07-01

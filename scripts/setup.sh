@@ -46,3 +46,8 @@ if [ "${UPFRONT_NEED_BENCH:-0}" = 1 ] && ! command -v wrk >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
+# The promise engine's wasm benchmark runs the same bench binary under node:wasi.
+if [ "${UPFRONT_NEED_BENCH:-0}" = 1 ] && ! rustup target list --installed | grep -qx wasm32-wasip1; then
+  log "adding the wasm32-wasip1 target"
+  rustup target add wasm32-wasip1
+fi

@@ -13,6 +13,7 @@ use upfront_shared::promise::calibration::{Rank, calibrated_level};
 use upfront_shared::promise::learn::{LaneModel, LearnSettings, Span, days_between};
 use upfront_shared::promise::survival::Distribution;
 
+use crate::business_days::BusinessDays;
 use crate::deliveries::Delivery;
 
 /// The figures the shared data's README defines, over one set of windows.
@@ -60,11 +61,18 @@ const CALIBRATION_TARGETS: [f64; 3] = [0.80, 0.90, 0.95];
 /// Promises made this many days before the split only warm the calibration up.
 const WARM_UP_DAYS: i64 = 120;
 
-/// Runs the backtest at `target` and at the calibration targets.
-pub fn run(deliveries: &[Delivery], zone: &TimeZone, split: Date, target: f64) -> Report {
+/// Runs the backtest at `target` and at the calibration targets, counting
+/// durations on `clock` (calendar days, or business days without holidays).
+pub fn run(
+    deliveries: &[Delivery],
+    zone: &TimeZone,
+    clock: &BusinessDays,
+    split: Date,
+    target: f64,
+) -> Report {
     let mut targets = CALIBRATION_TARGETS.to_vec();
     targets.push(target);
-    let mut outcomes = predict_all(deliveries, zone, split, &targets);
+    let mut outcomes = predict_all(deliveries, zone, clock, split, &targets);
     let ours = outcomes.pop().unwrap_or_default();
     let calibration = CALIBRATION_TARGETS
         .iter()
@@ -102,10 +110,11 @@ pub fn run(deliveries: &[Delivery], zone: &TimeZone, split: Date, target: f64) -
 pub fn promises(
     deliveries: &[Delivery],
     zone: &TimeZone,
+    clock: &BusinessDays,
     split: Date,
     target: f64,
 ) -> Vec<(usize, Window)> {
-    predict_all(deliveries, zone, split, &[target])
+    predict_all(deliveries, zone, clock, split, &[target])
         .into_iter()
         .flatten()
         .map(|o| (o.order, o.window))
@@ -138,7 +147,9 @@ impl Keys {
 }
 
 /// One order as the walk sees it: its dates and the promise made for it.
+/// `purchased` and `delivered_on` are positions on the walk's clock.
 struct Walked {
+    purchased_on: Date,
     purchased: Date,
     handed_off: Option<Timestamp>,
     delivered: Option<Timestamp>,
@@ -151,32 +162,36 @@ struct Walked {
 fn predict_all(
     deliveries: &[Delivery],
     zone: &TimeZone,
+    clock: &BusinessDays,
     split: Date,
     targets: &[f64],
 ) -> Vec<Vec<Outcome>> {
+    let position = |t: Timestamp| clock.to_business(local_date(t, zone));
     let settings = LearnSettings::default();
     let keys: Vec<Keys> = deliveries.iter().map(Keys::of).collect();
     let mut walked: Vec<Walked> = deliveries
         .iter()
         .map(|d| Walked {
-            purchased: local_date(d.purchased, zone),
+            purchased_on: local_date(d.purchased, zone),
+            purchased: position(d.purchased),
             handed_off: d.handed_off,
             delivered: d.delivered,
-            delivered_on: d.delivered.map(|t| local_date(t, zone)),
+            delivered_on: d.delivered.map(position),
             promise: None,
         })
         .collect();
     let warm_up = split.saturating_sub(WARM_UP_DAYS.days());
     let mut outcomes: Vec<Vec<Outcome>> = targets.iter().map(|_| Vec::new()).collect();
-    let mut i = walked.partition_point(|w| w.purchased < warm_up);
+    let mut i = walked.partition_point(|w| w.purchased_on < warm_up);
     while i < walked.len() {
+        let calendar_today = walked[i].purchased_on;
         let today = walked[i].purchased;
         let day_end = walked[i..]
             .iter()
-            .position(|w| w.purchased != today)
+            .position(|w| w.purchased_on != calendar_today)
             .map_or(walked.len(), |n| i + n);
-        let known_at = start_of_day(today, zone);
-        let known = |t: Option<Timestamp>| t.filter(|&t| t < known_at).map(|t| local_date(t, zone));
+        let known_at = start_of_day(calendar_today, zone);
+        let known = |t: Option<Timestamp>| t.filter(|&t| t < known_at).map(position);
         let history = walked[..i].iter().zip(&keys);
         let handling = LaneModel::fit(
             history.clone().map(|(w, k)| Span {
@@ -208,12 +223,15 @@ fn predict_all(
         let median_level = calibrated_level(&ranks, 0.5);
         for j in i..day_end {
             let promise = total(&handling, &transit, &keys[j]);
-            if let (Some(promise), Some(delivered), true) =
-                (&promise, walked[j].delivered_on, today >= split)
-            {
+            if let (Some(promise), Some(delivered), true) = (
+                &promise,
+                deliveries[j].delivered.map(|t| local_date(t, zone)),
+                calendar_today >= split,
+            ) {
                 for (level, scored) in levels.iter().zip(&mut outcomes) {
                     let at = |p: f64| {
-                        today.saturating_add(i64::from(promise.quantile(p).unwrap_or(0)).days())
+                        let days = i64::from(promise.quantile(p).unwrap_or(0));
+                        clock.to_calendar(today.saturating_add(days.days()))
                     };
                     scored.push(Outcome {
                         order: j,

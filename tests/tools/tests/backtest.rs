@@ -1,10 +1,13 @@
 //! The backtest on synthetic histories (no peeking, surges) and on the real
 //! Olist deliveries beside the project (`../shared/data/olist/`).
 
+use std::collections::BTreeSet;
+
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use upfront_tools::backtest::{self, promises};
+use upfront_tools::business_days::BusinessDays;
 use upfront_tools::deliveries::{self, Delivery};
 
 fn utc(day: Date, hour: i8) -> Timestamp {
@@ -48,10 +51,16 @@ fn the_future_never_changes_a_promise() {
             .map(|h| h + jiff::SignedDuration::from_hours(30 * 24));
     }
     let first_day = |list: &[Delivery]| {
-        promises(list, &TimeZone::UTC, split, 0.95)
-            .into_iter()
-            .filter(|(i, _)| *i == split_at)
-            .collect::<Vec<_>>()
+        promises(
+            list,
+            &TimeZone::UTC,
+            &BusinessDays::calendar_days(),
+            split,
+            0.95,
+        )
+        .into_iter()
+        .filter(|(i, _)| *i == split_at)
+        .collect::<Vec<_>>()
     };
     assert_eq!(first_day(&steady).len(), 1);
     assert_eq!(first_day(&steady), first_day(&slowed));
@@ -61,7 +70,13 @@ fn the_future_never_changes_a_promise() {
 fn parcels_still_out_widen_the_window_before_they_arrive() {
     // Steady 3-day transit; from day 150 every parcel takes 20 days.
     let orders = history(date(2017, 1, 1), 200, |i| if i >= 150 { 20 } else { 3 });
-    let windows = promises(&orders, &TimeZone::UTC, date(2017, 5, 1), 0.95);
+    let windows = promises(
+        &orders,
+        &TimeZone::UTC,
+        &BusinessDays::calendar_days(),
+        date(2017, 5, 1),
+        0.95,
+    );
     let latest_days = |order: usize| {
         let (_, w) = windows.iter().find(|(i, _)| *i == order).expect("promised");
         orders[order]
@@ -91,7 +106,8 @@ fn real_olist_deliveries_meet_the_targets() {
     let text = std::fs::read_to_string(path).expect("the shared Olist data beside the project");
     let zone = TimeZone::get("America/Sao_Paulo").expect("zone");
     let parsed = deliveries::parse(&text, &zone).expect("csv");
-    let report = backtest::run(&parsed.deliveries, &zone, date(2017, 7, 1), 0.95);
+    let clock = BusinessDays::calendar_days();
+    let report = backtest::run(&parsed.deliveries, &zone, &clock, date(2017, 7, 1), 0.95);
     assert_eq!(
         report.ours.n, report.merchant.n,
         "every order gets a promise"
@@ -104,4 +120,34 @@ fn real_olist_deliveries_meet_the_targets() {
         calibration.windows(2).all(|w| w[0] < w[1]),
         "higher targets are more often on time: {calibration:?}"
     );
+}
+
+#[test]
+fn with_a_holiday_calendar_no_date_lands_on_a_holiday() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/olist/deliveries-2016-2017.csv"
+    );
+    let text = std::fs::read_to_string(path).expect("the shared Olist data beside the project");
+    let zone = TimeZone::get("America/Sao_Paulo").expect("zone");
+    let parsed = deliveries::parse(&text, &zone).expect("csv");
+    let ics = include_str!("../data/br-national-holidays-2016-2018.ics");
+    let holidays: BTreeSet<Date> =
+        upfront_shared::promise::ics::holidays(ics, date(2016, 1, 1), date(2018, 12, 31))
+            .expect("the calendar parses")
+            .into_iter()
+            .collect();
+    assert!(holidays.contains(&date(2017, 11, 15)) && holidays.contains(&date(2017, 2, 28)));
+    let clock = BusinessDays::new(holidays.clone(), Vec::new(), date(2018, 12, 31));
+    let windows = promises(&parsed.deliveries, &zone, &clock, date(2017, 7, 1), 0.95);
+    assert!(windows.len() > 10_000);
+    for (_, w) in &windows {
+        for day in [w.earliest, w.most_likely, w.latest] {
+            assert!(!holidays.contains(&day), "{w:?} lands on a holiday");
+        }
+        assert!(
+            w.earliest <= w.most_likely && w.most_likely <= w.latest,
+            "{w:?}"
+        );
+    }
 }

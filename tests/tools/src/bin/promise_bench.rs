@@ -1,4 +1,5 @@
-//! `promise_bench`: delivery estimates per second, natively, for a merchant
+//! `promise_bench`: delivery estimates per second, natively or on wasm32-wasip1
+//! (scripts/bench.sh runs both), for a merchant
 //! with 5 warehouses, 3 methods and 500 lanes per method. Prints one JSON
 //! line; compare it with the baseline it prints beside it (one compile of
 //! the same configuration), since these machines are noisy.
