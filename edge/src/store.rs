@@ -11,12 +11,13 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
 use upfront_shared::api::{InventoryItem, UpsertResult};
-use upfront_shared::hold::{Hold, HoldState, OutOfStockPolicy};
+use upfront_shared::hold::{Hold, HoldState, holds_to_release};
+use upfront_shared::ingest::apply;
 use upfront_shared::promise::config::DeliveryConfig;
 use upfront_shared::promise::shipments::{
     RecordResult, ShipmentEvent, ShipmentTally, postal_prefix,
 };
-use upfront_shared::stock::{SkuPolicy, StockLevel};
+use upfront_shared::stock::{OutOfStockPolicy, SkuPolicy, Stock, StockLevel};
 use worker::{
     DurableObject, Env, Error, Method, Request, RequestInit, Response, Result, ScheduledTime,
     SqlStorage, State, Storage, durable_object,
@@ -96,7 +97,8 @@ impl StoreCommand {
     }
 }
 
-/// One SKU's row as stored.
+/// One SKU's row as stored. `locations` and `inbound` are JSON arrays: only
+/// this SKU's answer ever reads them, so a page of SKUs stays one query.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SkuRecord {
     pub sku: String,
@@ -107,6 +109,10 @@ pub struct SkuRecord {
     pub discontinued: i64,
     pub policy: String,
     pub updated_at_ms: i64,
+    pub locations: String,
+    pub inbound: String,
+    pub preorder_release: Option<String>,
+    pub version: Option<i64>,
 }
 
 /// A hold's row as stored.
@@ -157,14 +163,24 @@ impl SkuRecord {
     }
 
     pub fn snapshot(self) -> Result<StockSnapshot> {
+        let corrupt = |e: &dyn std::fmt::Display| worker::Error::RustError(e.to_string());
         Ok(StockSnapshot {
             level: self.level(),
             policy: SkuPolicy {
                 low_stock_threshold: self.low_stock_threshold,
                 discontinued: self.discontinued != 0,
+                out_of_stock: OutOfStockPolicy::parse(&self.policy).unwrap_or_default(),
+                preorder_release: self
+                    .preorder_release
+                    .as_deref()
+                    .map(str::parse)
+                    .transpose()
+                    .map_err(|e| corrupt(&e))?,
             },
-            updated_at: Timestamp::from_millisecond(self.updated_at_ms)
-                .map_err(|e| worker::Error::RustError(e.to_string()))?,
+            locations: serde_json::from_str(&self.locations).map_err(|e| corrupt(&e))?,
+            inbound: serde_json::from_str(&self.inbound).map_err(|e| corrupt(&e))?,
+            version: self.version,
+            updated_at: Timestamp::from_millisecond(self.updated_at_ms).map_err(|e| corrupt(&e))?,
             sku: self.sku,
         })
     }
@@ -203,7 +219,7 @@ impl DurableObject for Store {
             )?
             .to_array()?;
         for hold in &due {
-            self.close_hold(hold, HoldState::Expired)?;
+            close_hold(&self.sql, hold, HoldState::Expired)?;
         }
         self.schedule_next_expiry().await?;
         Response::ok("expired")
@@ -260,7 +276,11 @@ CREATE TABLE IF NOT EXISTS sku (
     low_stock_threshold INTEGER NOT NULL DEFAULT 5,
     discontinued INTEGER NOT NULL DEFAULT 0,
     policy TEXT NOT NULL DEFAULT 'deny',
-    updated_at_ms INTEGER NOT NULL
+    updated_at_ms INTEGER NOT NULL,
+    locations TEXT NOT NULL DEFAULT '[]',
+    inbound TEXT NOT NULL DEFAULT '[]',
+    preorder_release TEXT,
+    version INTEGER
 );
 CREATE TABLE IF NOT EXISTS holds (
     id TEXT PRIMARY KEY,
@@ -297,7 +317,12 @@ impl Store {
             .exec("SELECT value FROM meta WHERE key = 'seeded'", None)?
             .to_array::<serde_json::Value>()?;
         if seeded.is_empty() && merchant == DEMO_MERCHANT && demo_store_enabled(&self.env) {
-            self.upsert(&demo::inventory(), worker::Date::now().as_millis() as i64)?;
+            let now_ms = worker::Date::now().as_millis() as i64;
+            let today = Timestamp::from_millisecond(now_ms)
+                .map_err(|e| Error::RustError(e.to_string()))?
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .date();
+            self.upsert(&demo::inventory(today), now_ms)?;
             self.sql.exec(
                 "INSERT INTO meta (key, value) VALUES ('seeded', 'demo')",
                 None,
@@ -382,14 +407,21 @@ impl Store {
             .transpose()
     }
 
-    /// Creates or upgrades the tables. Stores created before holds existed
-    /// lack `sku.policy`; adding it twice fails harmlessly.
+    /// Creates or upgrades the tables. Stores created before a column
+    /// existed gain it here; adding one twice fails harmlessly.
     fn ensure_schema(&self) -> Result<()> {
         self.sql.exec(SCHEMA, None)?;
-        let _ = self.sql.exec(
-            "ALTER TABLE sku ADD COLUMN policy TEXT NOT NULL DEFAULT 'deny'",
-            None,
-        );
+        for column in [
+            "policy TEXT NOT NULL DEFAULT 'deny'",
+            "locations TEXT NOT NULL DEFAULT '[]'",
+            "inbound TEXT NOT NULL DEFAULT '[]'",
+            "preorder_release TEXT",
+            "version INTEGER",
+        ] {
+            let _ = self
+                .sql
+                .exec(&format!("ALTER TABLE sku ADD COLUMN {column}"), None);
+        }
         Ok(())
     }
 
@@ -406,8 +438,14 @@ impl Store {
         let Some(record) = self.read(&[sku.to_string()])?.into_iter().next() else {
             return Ok(HoldOutcome::UnknownSku);
         };
-        let policy = OutOfStockPolicy::parse(&record.policy).unwrap_or_default();
-        let next = match record.level().try_hold(qty, policy) {
+        let snapshot = record.snapshot()?;
+        let inbound = snapshot.arrivals();
+        let stock = Stock {
+            level: snapshot.level,
+            policy: snapshot.policy,
+            inbound: &inbound,
+        };
+        let next = match stock.try_hold(qty) {
             Ok(next) => next,
             Err(short) => {
                 return Ok(HoldOutcome::Insufficient {
@@ -455,7 +493,7 @@ impl Store {
             return Ok(HoldOutcome::UnknownHold);
         };
         if hold.state() == HoldState::Open && hold.expires_at_ms <= now_ms {
-            self.close_hold(&hold, HoldState::Expired)?;
+            close_hold(&self.sql, &hold, HoldState::Expired)?;
             hold.state = HoldState::Expired.as_str().to_string();
         }
         if hold.state() != HoldState::Open {
@@ -463,35 +501,11 @@ impl Store {
                 hold: hold.public()?,
             });
         }
-        self.close_hold(&hold, to)?;
+        close_hold(&self.sql, &hold, to)?;
         hold.state = to.as_str().to_string();
         Ok(HoldOutcome::Done {
             hold: hold.public()?,
         })
-    }
-
-    /// Moves an open hold to `to` and its units out of `held`. Does nothing
-    /// for a hold that is no longer open, which makes repeats harmless.
-    fn close_hold(&self, hold: &HoldRow, to: HoldState) -> Result<()> {
-        let changed = self
-            .sql
-            .exec(
-                "UPDATE holds SET state = ? WHERE id = ? AND state = 'open'",
-                vec![to.as_str().into(), hold.id.as_str().into()],
-            )?
-            .rows_written();
-        if changed == 1 {
-            let committed = if to == HoldState::Committed {
-                hold.qty
-            } else {
-                0
-            };
-            self.sql.exec(
-                "UPDATE sku SET held = held - ?, committed = committed + ? WHERE sku = ?",
-                vec![hold.qty.into(), committed.into(), hold.sku.as_str().into()],
-            )?;
-        }
-        Ok(())
     }
 
     async fn schedule_next_expiry(&self) -> Result<()> {
@@ -586,31 +600,100 @@ impl Store {
     }
 }
 
-/// One upsert statement per item; called inside `Store::atomically`.
-fn write_items(sql: &SqlStorage, items: &[InventoryItem], now_ms: i64) -> Result<UpsertResult> {
-    for item in items {
+/// Moves an open hold to `to` and its units out of `held`. Does nothing
+/// for a hold that is no longer open, which makes repeats harmless.
+fn close_hold(sql: &SqlStorage, hold: &HoldRow, to: HoldState) -> Result<()> {
+    let changed = sql
+        .exec(
+            "UPDATE holds SET state = ? WHERE id = ? AND state = 'open'",
+            vec![to.as_str().into(), hold.id.as_str().into()],
+        )?
+        .rows_written();
+    if changed == 1 {
+        let committed = if to == HoldState::Committed {
+            hold.qty
+        } else {
+            0
+        };
         sql.exec(
-            "INSERT INTO sku (sku, on_hand, low_stock_threshold, discontinued, policy, updated_at_ms)
-             VALUES (?1, ?2, COALESCE(?3, 5), COALESCE(?4, 0), COALESCE(?6, 'deny'), ?5)
-             ON CONFLICT (sku) DO UPDATE SET
-                on_hand = excluded.on_hand,
-                low_stock_threshold = COALESCE(?3, low_stock_threshold),
-                discontinued = COALESCE(?4, discontinued),
-                policy = COALESCE(?6, policy),
-                updated_at_ms = excluded.updated_at_ms",
-            vec![
-                item.sku.as_str().into(),
-                item.on_hand.into(),
-                item.low_stock_threshold.into(),
-                item.discontinued.map(i64::from).into(),
-                now_ms.into(),
-                item.out_of_stock_policy.map(|p| p.as_str()).into(),
-            ],
+            "UPDATE sku SET held = held - ?, committed = committed + ? WHERE sku = ?",
+            vec![hold.qty.into(), committed.into(), hold.sku.as_str().into()],
         )?;
     }
+    Ok(())
+}
+
+/// Merges each item into its stored SKU (see `ingest::apply`); called
+/// inside `Store::atomically`. Holds and paid units are never overwritten.
+fn write_items(sql: &SqlStorage, items: &[InventoryItem], now_ms: i64) -> Result<UpsertResult> {
+    let now = Timestamp::from_millisecond(now_ms).map_err(|e| Error::RustError(e.to_string()))?;
+    let mut stale = Vec::new();
+    for item in items {
+        let current = sql
+            .exec(
+                "SELECT * FROM sku WHERE sku = ?",
+                vec![item.sku.as_str().into()],
+            )?
+            .to_array::<SkuRecord>()?
+            .into_iter()
+            .next()
+            .map(SkuRecord::snapshot)
+            .transpose()?;
+        let Some(next) = apply(current.as_ref(), item, now) else {
+            stale.push(item.sku.clone());
+            continue;
+        };
+        sql.exec(
+            "INSERT INTO sku (sku, on_hand, low_stock_threshold, discontinued, policy, updated_at_ms,
+                              locations, inbound, preorder_release, version)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (sku) DO UPDATE SET
+                on_hand = excluded.on_hand,
+                low_stock_threshold = excluded.low_stock_threshold,
+                discontinued = excluded.discontinued,
+                policy = excluded.policy,
+                updated_at_ms = excluded.updated_at_ms,
+                locations = excluded.locations,
+                inbound = excluded.inbound,
+                preorder_release = excluded.preorder_release,
+                version = excluded.version",
+            vec![
+                next.sku.as_str().into(),
+                next.level.on_hand.into(),
+                next.policy.low_stock_threshold.into(),
+                i64::from(next.policy.discontinued).into(),
+                next.policy.out_of_stock.as_str().into(),
+                now_ms.into(),
+                serde_json::to_string(&next.locations)?.into(),
+                serde_json::to_string(&next.inbound)?.into(),
+                next.policy.preorder_release.map(|d| d.to_string()).into(),
+                next.version.map(|v| v as f64).into(),
+            ],
+        )?;
+        if next.policy.out_of_stock == OutOfStockPolicy::Deny && next.level.net() < 0 {
+            release_newest_holds(sql, next.level, &next.sku)?;
+        }
+    }
     Ok(UpsertResult {
-        applied: items.len(),
+        applied: items.len() - stale.len(),
+        stale,
     })
+}
+
+/// A recount below what a `deny` SKU holds: the newest holds give way.
+fn release_newest_holds(sql: &SqlStorage, level: StockLevel, sku: &str) -> Result<()> {
+    let open: Vec<HoldRow> = sql
+        .exec(
+            "SELECT id, sku, qty, state, expires_at_ms FROM holds \
+             WHERE sku = ? AND state = 'open' ORDER BY created_at_ms DESC, id DESC",
+            vec![sku.into()],
+        )?
+        .to_array()?;
+    let qtys: Vec<i64> = open.iter().map(|h| h.qty).collect();
+    for hold in &open[..holds_to_release(level, &qtys)] {
+        close_hold(sql, hold, HoldState::Released)?;
+    }
+    Ok(())
 }
 
 /// Sends one command to the merchant's store and decodes its answer.

@@ -2,19 +2,39 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::api::{Availability, DeliveryWindow};
+use crate::allocation::sources;
+use crate::api::{Availability, DeliveryWindow, InboundOrder, LocationStock};
 use crate::promise::config::Compiled;
-use crate::promise::engine::{Destination, PromiseRequest, StockSource, promise};
+use crate::promise::engine::{Destination, PromiseRequest, promise};
 use crate::promise::learn::LaneModel;
-use crate::stock::{SkuPolicy, StockLevel, StockStatus};
+use crate::stock::{Inbound, SkuPolicy, Stock, StockLevel, StockStatus};
 
-/// One SKU's stock as the store read it.
+/// One SKU as the store keeps it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockSnapshot {
     pub sku: String,
+    /// Totals over every warehouse.
     pub level: StockLevel,
     pub policy: SkuPolicy,
+    /// Where `level.on_hand` sits; empty when the merchant counts one shelf.
+    pub locations: Vec<LocationStock>,
+    pub inbound: Vec<InboundOrder>,
+    /// The highest `version` written, when the merchant sends versions.
+    pub version: Option<i64>,
     pub updated_at: Timestamp,
+}
+
+impl StockSnapshot {
+    /// The inbound purchase orders as arrivals, whatever their warehouse.
+    pub fn arrivals(&self) -> Vec<Inbound> {
+        self.inbound
+            .iter()
+            .map(|o| Inbound {
+                arrives: o.arrives,
+                qty: o.qty,
+            })
+            .collect()
+    }
 }
 
 /// What the delivery promise needs besides the stock: the merchant's
@@ -36,7 +56,7 @@ pub struct DeliveryContext<'a> {
 /// use upfront_shared::stock::{SkuPolicy, StockLevel};
 /// let now: Timestamp = "2026-11-23T12:00:00Z".parse().unwrap();
 /// let snap = StockSnapshot { sku: "MUG".into(), level: StockLevel { on_hand: 2, held: 0, committed: 0 },
-///     policy: SkuPolicy::default(), updated_at: now };
+///     policy: SkuPolicy::default(), locations: vec![], inbound: vec![], version: None, updated_at: now };
 /// let a = availability(&snap, 3, now, SignedDuration::from_hours(24), None);
 /// assert!(!a.fulfillable);
 /// assert_eq!(a.display_count, Some(2));
@@ -48,20 +68,38 @@ pub fn availability(
     freshness: SignedDuration,
     delivery: Option<DeliveryContext<'_>>,
 ) -> Availability {
-    let status = StockStatus::derive(&snapshot.level, &snapshot.policy);
+    let inbound = snapshot.arrivals();
+    let stock = Stock {
+        level: snapshot.level,
+        policy: snapshot.policy,
+        inbound: &inbound,
+    };
+    // The merchant's today: the primary warehouse's, or UTC without one.
+    let zone = delivery
+        .and_then(|ctx| ctx.config.warehouses.first())
+        .map_or(jiff::tz::TimeZone::UTC, |w| w.zone.clone());
+    let today = now.to_zoned_datetime(zone).date();
+    let derived = stock.derive(i64::from(qty), today);
     let available = snapshot.level.sellable();
     let short = available < i64::from(qty);
     let display_count =
-        (status == StockStatus::LowStock || (short && available > 0)).then_some(available);
-    // Until stock is kept per warehouse, a SKU's units sit in the first
-    // configured warehouse; the engine already handles several.
+        (derived.status == StockStatus::LowStock || (short && available > 0)).then_some(available);
     let delivery_options = match delivery {
-        Some(ctx) if status != StockStatus::Discontinued => {
-            let stock = ctx.config.warehouses.first().map(|wh| StockSource {
-                warehouse: wh.id.clone(),
-                available,
-                inbound: Vec::new(),
-            });
+        Some(ctx) if derived.status != StockStatus::Discontinued => {
+            let warehouses: Vec<&str> = ctx
+                .config
+                .warehouses
+                .iter()
+                .map(|w| w.id.as_str())
+                .collect();
+            let reserved = snapshot.level.held + snapshot.level.committed;
+            let stock = sources(
+                &warehouses,
+                snapshot.level.on_hand,
+                &snapshot.locations,
+                &snapshot.inbound,
+                reserved,
+            );
             promise(
                 ctx.config,
                 &PromiseRequest {
@@ -69,8 +107,8 @@ pub fn availability(
                     qty,
                     destination: ctx.destination,
                     now,
-                    stock: stock.as_slice(),
-                    preorder_release: None,
+                    stock: &stock,
+                    preorder_release: snapshot.policy.preorder_release,
                 },
                 ctx.learned,
             )
@@ -79,13 +117,14 @@ pub fn availability(
     };
     Availability {
         sku: snapshot.sku.clone(),
-        status,
+        status: derived.status,
         available,
         display_count,
         requested_qty: qty,
-        fulfillable: status != StockStatus::Discontinued && !short,
+        fulfillable: stock.can_sell(i64::from(qty)).is_ok(),
         as_of: snapshot.updated_at,
         stale: now.duration_since(snapshot.updated_at) > freshness,
+        availability_date: derived.availability_date,
         delivery: delivery_options.first().map(|o| DeliveryWindow {
             earliest: o.earliest,
             most_likely: o.most_likely,
@@ -110,7 +149,11 @@ mod tests {
             policy: SkuPolicy {
                 low_stock_threshold: 3,
                 discontinued,
+                ..SkuPolicy::default()
             },
+            locations: Vec::new(),
+            inbound: Vec::new(),
+            version: None,
             updated_at: updated_at.parse().expect("ts"),
         }
     }

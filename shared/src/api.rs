@@ -31,6 +31,16 @@ pub struct Availability {
     /// True when `as_of` is older than the merchant's freshness limit:
     /// show "confirming availability", not "in stock".
     pub stale: bool,
+    /// With `backorder`: when the requested quantity is covered by inbound
+    /// stock. With `preorder`: the release date. With `out_of_stock`: the
+    /// restock date, when a purchase order is on its way. Merchant Center's
+    /// `availability_date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "Option<String>", extend("format" = "date"))
+    )]
+    pub availability_date: Option<Date>,
     /// The soonest option's window; absent when no date can be promised
     /// (out of stock with nothing inbound, or no method serves the address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,20 +177,79 @@ pub struct BatchResult {
     pub error: Option<ErrorDetail>,
 }
 
-/// One inventory write in `POST /v1/inventory`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One inventory write in `POST /v1/inventory`. Fields left out keep their
+/// stored value; a new SKU starts with nothing on hand and the defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InventoryItem {
     pub sku: String,
-    pub on_hand: i64,
+    /// Units on the shelf, for a merchant who does not count per warehouse.
+    /// Give this or `locations`, not both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_hand: Option<i64>,
+    /// Units per warehouse; replaces every count of the SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locations: Option<Vec<LocationStock>>,
+    /// Purchase orders on their way; replaces the SKU's list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbound: Option<Vec<InboundOrder>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub low_stock_threshold: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discontinued: Option<bool>,
-    /// What holds do when stock runs out; `deny` for new SKUs.
+    /// What happens when stock runs out; `deny` for new SKUs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub out_of_stock_policy: Option<crate::hold::OutOfStockPolicy>,
+    pub out_of_stock_policy: Option<crate::stock::OutOfStockPolicy>,
+    /// The SKU is a preorder until this date; `null` ends the preorder.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "openapi",
+        schemars(with = "Option<String>", extend("format" = "date"))
+    )]
+    pub preorder_release: Option<Option<Date>>,
+    /// Rises with every change at the source (an `updated_at` in
+    /// milliseconds will do). An item whose version is not above the stored
+    /// one is acknowledged and skipped, so late or repeated deliveries
+    /// never roll stock back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+}
+
+/// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
+fn present_or_null<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Units in one warehouse.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct LocationStock {
+    /// A warehouse id of the delivery configuration.
+    pub warehouse: String,
+    pub on_hand: i64,
+}
+
+/// A purchase order expected at a warehouse.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InboundOrder {
+    /// Left out: the first warehouse of the delivery configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warehouse: Option<String>,
+    pub qty: i64,
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date")))]
+    pub arrives: Date,
 }
 
 /// Body of `POST /v1/inventory`: applied all together or not at all.
@@ -196,11 +265,29 @@ pub struct InventoryUpsert {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct UpsertResult {
     pub applied: usize,
+    /// SKUs whose `version` was not above the stored one: acknowledged,
+    /// left as they were.
+    pub stale: Vec<String>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preorder_release_tells_null_from_absent() {
+        let item = |json: &str| -> InventoryItem { serde_json::from_str(json).expect("item") };
+        assert_eq!(item(r#"{"sku":"A"}"#).preorder_release, None);
+        assert_eq!(
+            item(r#"{"sku":"A","preorder_release":null}"#).preorder_release,
+            Some(None)
+        );
+        assert_eq!(
+            item(r#"{"sku":"A","preorder_release":"2027-01-15"}"#).preorder_release,
+            Some(Some(jiff::civil::date(2027, 1, 15)))
+        );
+        assert!(serde_json::from_str::<InventoryItem>(r#"{"sku":"A","onhand":1}"#).is_err());
+    }
 
     #[test]
     fn availability_wire_format_is_stable() {
@@ -213,6 +300,7 @@ mod tests {
             fulfillable: true,
             as_of: "2026-11-23T10:00:00Z".parse().expect("timestamp"),
             stale: false,
+            availability_date: None,
             delivery: Some(DeliveryWindow {
                 earliest: jiff::civil::date(2026, 11, 26),
                 most_likely: jiff::civil::date(2026, 11, 27),

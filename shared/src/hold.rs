@@ -9,46 +9,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorBody, ErrorCode};
 use crate::sku::is_valid_sku;
-use crate::stock::StockLevel;
+use crate::stock::{Insufficient, Stock, StockLevel};
 
 /// The longest a hold may last: 30 minutes, the usual checkout session.
 pub const MAX_HOLD_SECONDS: u32 = 1800;
 pub const DEFAULT_HOLD_SECONDS: u32 = 600;
 pub const MAX_HOLD_QTY: i64 = 10_000;
-
-/// What happens when a SKU runs out (Shopify's "continue selling when out
-/// of stock", split by whether inbound stock backs the sale).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum OutOfStockPolicy {
-    /// Refuse holds beyond sellable stock.
-    #[default]
-    Deny,
-    /// Keep selling against inbound purchase orders.
-    Backorder,
-    /// Keep selling regardless.
-    Continue,
-}
-
-impl OutOfStockPolicy {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Deny => "deny",
-            Self::Backorder => "backorder",
-            Self::Continue => "continue",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "deny" => Some(Self::Deny),
-            "backorder" => Some(Self::Backorder),
-            "continue" => Some(Self::Continue),
-            _ => None,
-        }
-    }
-}
 
 /// `POST /v1/holds`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,35 +93,28 @@ pub struct Hold {
     pub expires_at: jiff::Timestamp,
 }
 
-/// Why a hold could not be placed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Insufficient {
-    pub available: i64,
+impl Stock<'_> {
+    /// Places a hold of `qty` if the policy allows it, and returns the level after it.
+    ///
+    /// ```
+    /// use upfront_shared::stock::{OutOfStockPolicy, SkuPolicy, Stock, StockLevel};
+    /// let level = StockLevel { on_hand: 5, held: 3, committed: 0 };
+    /// let stock = Stock { level, policy: SkuPolicy::default(), inbound: &[] };
+    /// assert_eq!(stock.try_hold(2).unwrap().held, 5);
+    /// assert_eq!(stock.try_hold(3).unwrap_err().available, 2);
+    /// let anyway = SkuPolicy { out_of_stock: OutOfStockPolicy::Continue, ..SkuPolicy::default() };
+    /// assert!(Stock { policy: anyway, ..stock }.try_hold(3).is_ok());
+    /// ```
+    pub fn try_hold(&self, qty: i64) -> Result<StockLevel, Insufficient> {
+        self.can_sell(qty)?;
+        Ok(StockLevel {
+            held: self.level.held + qty,
+            ..self.level
+        })
+    }
 }
 
 impl StockLevel {
-    /// Places a hold of `qty` if the policy allows it.
-    ///
-    /// ```
-    /// use upfront_shared::hold::OutOfStockPolicy;
-    /// use upfront_shared::stock::StockLevel;
-    /// let level = StockLevel { on_hand: 5, held: 3, committed: 0 };
-    /// assert!(level.try_hold(2, OutOfStockPolicy::Deny).is_ok());
-    /// assert_eq!(level.try_hold(3, OutOfStockPolicy::Deny).unwrap_err().available, 2);
-    /// assert!(level.try_hold(3, OutOfStockPolicy::Continue).is_ok());
-    /// ```
-    pub fn try_hold(self, qty: i64, policy: OutOfStockPolicy) -> Result<StockLevel, Insufficient> {
-        if policy == OutOfStockPolicy::Deny && self.sellable() < qty {
-            return Err(Insufficient {
-                available: self.sellable(),
-            });
-        }
-        Ok(StockLevel {
-            held: self.held + qty,
-            ..self
-        })
-    }
-
     /// The shopper paid: held units become committed.
     pub fn commit_hold(self, qty: i64) -> StockLevel {
         StockLevel {
@@ -174,9 +133,35 @@ impl StockLevel {
     }
 }
 
+/// After a merchant recount of a `deny` SKU, how many of its open holds,
+/// newest first, must be released so that `on_hand − held − committed ≥ 0`
+/// again. The newest checkouts lose their hold: the oldest are closest to
+/// paying. Paid units are never taken back, so a count below `committed`
+/// releases every hold and leaves the shortfall for the merchant to see.
+///
+/// ```
+/// use upfront_shared::hold::holds_to_release;
+/// use upfront_shared::stock::StockLevel;
+/// let recounted = StockLevel { on_hand: 4, held: 5, committed: 1 };
+/// assert_eq!(holds_to_release(recounted, &[1, 1, 3]), 2);
+/// ```
+pub fn holds_to_release(level: StockLevel, open_newest_first: &[i64]) -> usize {
+    let mut held = level.held;
+    let mut released = 0;
+    for qty in open_newest_first {
+        if level.on_hand - held - level.committed >= 0 {
+            break;
+        }
+        held -= qty;
+        released += 1;
+    }
+    released
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stock::{OutOfStockPolicy, SkuPolicy};
     use proptest::prelude::*;
 
     #[derive(Clone, Debug)]
@@ -185,8 +170,8 @@ mod tests {
         Commit(usize),
         Release(usize),
         Expire(usize),
-        /// A merchant recount that never drops below what is promised.
-        Restock(i64),
+        /// A merchant recount, possibly below what is held.
+        Recount(i64),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -195,13 +180,15 @@ mod tests {
             (0usize..50).prop_map(Op::Commit),
             (0usize..50).prop_map(Op::Release),
             (0usize..50).prop_map(Op::Expire),
-            (0i64..30).prop_map(Op::Restock),
+            (0i64..30).prop_map(Op::Recount),
         ]
     }
 
     proptest! {
-        /// Random sequences keep a deny SKU's invariant, and `held` always
-        /// equals the sum of open holds.
+        /// Random sequences of hold, commit, release, expire and recount keep
+        /// a deny SKU's invariant, and `held` always equals the sum of open
+        /// holds. Recounts never go below what was paid for: a shelf cannot
+        /// un-ship an order (see `holds_to_release`).
         #[test]
         fn deny_never_oversells(start in 0i64..50, ops in proptest::collection::vec(op(), 0..200)) {
             let mut level = StockLevel { on_hand: start, held: 0, committed: 0 };
@@ -209,7 +196,8 @@ mod tests {
             for op in ops {
                 match op {
                     Op::Hold(qty) => {
-                        if let Ok(next) = level.try_hold(qty, OutOfStockPolicy::Deny) {
+                        let stock = Stock { level, policy: SkuPolicy::default(), inbound: &[] };
+                        if let Ok(next) = stock.try_hold(qty) {
                             level = next;
                             open.push(qty);
                         } else {
@@ -222,7 +210,14 @@ mod tests {
                     Op::Release(i) | Op::Expire(i) if !open.is_empty() => {
                         level = level.drop_hold(open.remove(i % open.len()));
                     }
-                    Op::Restock(extra) => level.on_hand = level.held + level.committed + extra,
+                    Op::Recount(extra) => {
+                        level.on_hand = level.committed + extra;
+                        let newest_first: Vec<i64> = open.iter().rev().copied().collect();
+                        for _ in 0..holds_to_release(level, &newest_first) {
+                            let qty = open.pop().unwrap_or_default();
+                            level = level.drop_hold(qty);
+                        }
+                    }
                     _ => {}
                 }
                 prop_assert!(level.on_hand - level.held - level.committed >= 0, "{level:?}");
@@ -233,7 +228,26 @@ mod tests {
         #[test]
         fn continue_always_holds(on_hand in 0i64..10, qty in 1i64..100) {
             let level = StockLevel { on_hand, held: 0, committed: 0 };
-            prop_assert!(level.try_hold(qty, OutOfStockPolicy::Continue).is_ok());
+            let policy = SkuPolicy { out_of_stock: OutOfStockPolicy::Continue, ..SkuPolicy::default() };
+            let stock = Stock { level, policy, inbound: &[] };
+            prop_assert!(stock.try_hold(qty).is_ok());
+        }
+
+        /// Backorders never outrun the shelf plus what is inbound.
+        #[test]
+        fn backorder_never_outruns_inbound(
+            on_hand in 0i64..20, inbound_qty in 0i64..50, holds in proptest::collection::vec(1i64..10, 0..40),
+        ) {
+            let inbound = [crate::stock::Inbound { arrives: jiff::civil::date(2026, 12, 1), qty: inbound_qty }];
+            let policy = SkuPolicy { out_of_stock: OutOfStockPolicy::Backorder, ..SkuPolicy::default() };
+            let mut level = StockLevel { on_hand, held: 0, committed: 0 };
+            for qty in holds {
+                let stock = Stock { level, policy, inbound: &inbound };
+                if let Ok(next) = stock.try_hold(qty) {
+                    level = next;
+                }
+                prop_assert!(level.net() + inbound_qty >= 0, "{level:?}");
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 //! lets the edge (wasm32 on workerd) and the widget (wasm32 in a browser)
 //! share one definition of every answer.
 
+pub mod allocation;
 pub mod answer;
 pub mod api;
 pub mod batch;

@@ -6,7 +6,15 @@ use upfront_shared::stock::StockStatus;
 use wasm_bindgen::JsValue;
 
 /// The status line, e.g. "In stock — only 3 left".
-pub fn status_line(answer: &Availability) -> String {
+pub fn status_line(answer: &Availability, locale: &str) -> String {
+    let dated = |lead: &str, then: &str| {
+        let mut line = String::from(lead);
+        if let Some(date) = answer.availability_date {
+            line.push_str(then);
+            line.push_str(&format_date(date, locale));
+        }
+        line
+    };
     match answer.status {
         StockStatus::InStock => "In stock".into(),
         StockStatus::LowStock => {
@@ -15,7 +23,9 @@ pub fn status_line(answer: &Availability) -> String {
             line.push_str(" left");
             line
         }
-        StockStatus::OutOfStock => "Out of stock".into(),
+        StockStatus::Backorder => dated("Backorder", " — ships from "),
+        StockStatus::Preorder => dated("Preorder", " — releases "),
+        StockStatus::OutOfStock => dated("Out of stock", " — back "),
         StockStatus::Discontinued => "No longer available".into(),
     }
 }

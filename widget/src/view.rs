@@ -67,14 +67,14 @@ fn Skeleton() -> impl IntoView {
 fn Answer(answer: Availability, locale: String) -> impl IntoView {
     let tone = match answer.status {
         StockStatus::InStock => "ok",
-        StockStatus::LowStock => "low",
+        StockStatus::LowStock | StockStatus::Backorder | StockStatus::Preorder => "low",
         StockStatus::OutOfStock | StockStatus::Discontinued => "out",
     };
     let promise = promise_line(&answer, &locale);
     view! {
         <div class="line status" part="status" data-state=tone>
             <span class="dot" aria-hidden="true"></span>
-            <span class="text">{status_line(&answer)}</span>
+            <span class="text">{status_line(&answer, &locale)}</span>
         </div>
         <div class="line promise" part="promise">{promise}</div>
     }

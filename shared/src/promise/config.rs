@@ -319,7 +319,7 @@ impl DeliveryConfig {
     }
 }
 
-fn check_id(id: &str) -> Result<(), &'static str> {
+pub(crate) fn check_id(id: &str) -> Result<(), &'static str> {
     let ok = !id.is_empty()
         && id.len() <= 40
         && id

@@ -23,12 +23,7 @@ pub struct StockSource {
     pub inbound: Vec<Inbound>,
 }
 
-/// A purchase order expected to arrive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Inbound {
-    pub arrives: Date,
-    pub qty: i64,
-}
+pub use crate::stock::Inbound;
 
 /// Where the shopper wants it.
 #[derive(Clone, Debug, PartialEq, Eq)]
