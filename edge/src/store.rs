@@ -685,7 +685,7 @@ fn release_newest_holds(sql: &SqlStorage, level: StockLevel, sku: &str) -> Resul
     let open: Vec<HoldRow> = sql
         .exec(
             "SELECT id, sku, qty, state, expires_at_ms FROM holds \
-             WHERE sku = ? AND state = 'open' ORDER BY created_at_ms DESC, id DESC",
+             WHERE sku = ? AND state = 'open' ORDER BY created_at_ms DESC, rowid DESC",
             vec![sku.into()],
         )?
         .to_array()?;
