@@ -20,6 +20,9 @@ struct KeyPair {
     publishable: &'static str,
     secret: &'static str,
     origins: &'static [&'static str],
+    /// Shopify webhook secrets: the current one and, during a rotation,
+    /// the previous one.
+    shopify_secrets: &'static [&'static str],
 }
 
 /// Local-only test merchants. The second one exists so tests can prove
@@ -36,12 +39,17 @@ const TEST_MERCHANTS: [KeyPair; 2] = [
             "http://localhost:8788",
             "https://shop.example",
         ],
+        shopify_secrets: &[
+            "shpss_test_demo_current_local",
+            "shpss_test_demo_previous_local",
+        ],
     },
     KeyPair {
         merchant: "acme",
         publishable: "pk_test_acme_local",
         secret: "sk_test_acme_local",
         origins: &["https://acme.example"],
+        shopify_secrets: &[],
     },
 ];
 
@@ -93,6 +101,7 @@ pub fn lookup(env: &Env, key: &str) -> Option<(MerchantConfig, KeyKind)> {
             id: m.merchant.to_string(),
             allowed_origins: m.origins.iter().map(|o| o.to_string()).collect(),
             freshness_limit: SignedDuration::from_hours(24 * 30),
+            allow_loopback: true,
         };
         Some((config, kind))
     })
@@ -126,4 +135,15 @@ pub fn authenticate(
         )),
         _ => Ok(Caller { merchant, key }),
     }
+}
+
+/// The Shopify webhook secrets of `merchant`; `None` for an unknown one.
+pub fn shopify_secrets(env: &Env, merchant: &str) -> Option<&'static [&'static str]> {
+    if !demo_store_enabled(env) {
+        return None;
+    }
+    TEST_MERCHANTS
+        .iter()
+        .find(|m| m.merchant == merchant)
+        .map(|m| m.shopify_secrets)
 }

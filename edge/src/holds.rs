@@ -8,7 +8,8 @@ use worker::{Env, Request, Response};
 
 use crate::availability::now;
 use crate::error::ApiError;
-use crate::http::{Freshness, json_body, json_reply};
+use crate::http::{Freshness, json_reply, parse_json, raw_json_body};
+use crate::idempotency::{self, Once};
 use crate::read_cache;
 use crate::store::{self, HoldOutcome, StoreCommand};
 
@@ -19,18 +20,21 @@ pub async fn create(
     env: &Env,
     merchant: &MerchantConfig,
 ) -> Result<Response, ApiError> {
-    let request: HoldRequest = json_body(req, MAX_BODY_BYTES).await?;
+    let body = raw_json_body(req, MAX_BODY_BYTES).await?;
+    let request: HoldRequest = parse_json(&body)?;
     let (qty, ttl_seconds) = request.validate()?;
+    let keyed = idempotency::keyed(req, "holds", &body)?;
     let command = StoreCommand::CreateHold {
         merchant: merchant.id.clone(),
         sku: request.sku.clone(),
         qty,
         ttl_seconds,
         now_ms: now()?.as_millisecond(),
+        keyed,
     };
-    let outcome = store::call(env, &command).await?;
+    let once: Once<HoldOutcome> = store::call(env, &command).await?;
     read_cache::forget(&merchant.id, std::iter::once(request.sku));
-    answer(req, outcome, 201)
+    idempotency::reply(once, |outcome| answer(req, outcome, 201))
 }
 
 /// Commits (`commit = true`) or releases an open hold.

@@ -15,6 +15,20 @@ pub async fn json_body<T: DeserializeOwned>(
     req: &mut Request,
     limit: usize,
 ) -> Result<T, ApiError> {
+    let body = raw_json_body(req, limit).await?;
+    parse_json(&body)
+}
+
+/// Parses a body already read, reporting errors as `invalid_json`.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        ErrorBody::new(ErrorCode::InvalidJson, format!("invalid JSON body: {e}")).into()
+    })
+}
+
+/// The exact bytes of a JSON body of at most `limit` bytes, unparsed: for
+/// signatures and idempotency fingerprints, which cover the raw body.
+pub async fn raw_json_body(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
     let content_type = req
         .headers()
         .get("Content-Type")?
@@ -37,9 +51,7 @@ pub async fn json_body<T: DeserializeOwned>(
     if body.len() > limit {
         return Err(too_large(limit));
     }
-    serde_json::from_slice(&body).map_err(|e| {
-        ErrorBody::new(ErrorCode::InvalidJson, format!("invalid JSON body: {e}")).into()
-    })
+    Ok(body)
 }
 
 fn too_large(limit: usize) -> ApiError {

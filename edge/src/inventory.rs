@@ -7,7 +7,8 @@ use worker::{Env, Request, Response};
 
 use crate::availability::now;
 use crate::error::ApiError;
-use crate::http::{Freshness, json_body, json_reply};
+use crate::http::{Freshness, json_reply, parse_json, raw_json_body};
+use crate::idempotency::{self, Once};
 use crate::read_cache;
 use crate::store::{self, StoreCommand};
 
@@ -19,14 +20,17 @@ pub async fn upsert(
     env: &Env,
     merchant: &MerchantConfig,
 ) -> Result<Response, ApiError> {
-    let upsert: InventoryUpsert = json_body(req, MAX_BODY_BYTES).await?;
+    let body = raw_json_body(req, MAX_BODY_BYTES).await?;
+    let upsert: InventoryUpsert = parse_json(&body)?;
     validate_upsert(&upsert)?;
+    let keyed = idempotency::keyed(req, "inventory", &body)?;
     read_cache::forget(&merchant.id, upsert.items.iter().map(|i| i.sku.clone()));
     let command = StoreCommand::Upsert {
         merchant: merchant.id.clone(),
         items: upsert.items,
         now_ms: now()?.as_millisecond(),
+        keyed,
     };
-    let result: UpsertResult = store::call(env, &command).await?;
-    json_reply(req, &result, Freshness::NoStore)
+    let once: Once<UpsertResult> = store::call(env, &command).await?;
+    idempotency::reply(once, |result| json_reply(req, &result, Freshness::NoStore))
 }

@@ -9,12 +9,15 @@ mod demo;
 mod error;
 mod holds;
 mod http;
+mod idempotency;
 mod inventory;
 mod openapi;
 mod ratelimit;
 mod read_cache;
 mod shipments;
 mod store;
+mod stream;
+mod webhooks;
 
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::routes::Route;
@@ -33,7 +36,11 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     let origin = req.headers().get("Origin")?;
     let (merchant, result) = route(&mut req, &env).await;
     let response = result.unwrap_or_else(ApiError::into_response);
-    cors::grant(response.headers(), origin.as_deref(), merchant.as_ref())?;
+    // A WebSocket handshake's headers are the store's and immutable; CORS
+    // does not apply to it anyway.
+    if response.status_code() != 101 {
+        cors::grant(response.headers(), origin.as_deref(), merchant.as_ref())?;
+    }
     Ok(response)
 }
 
@@ -55,13 +62,19 @@ async fn route(
     };
     let needed = match route {
         Route::OpenApi => return (None, openapi::serve(req)),
+        // Signed by Shopify, not keyed: the signature is the credential.
+        Route::ShopifyWebhook { merchant } => {
+            return (None, webhooks::shopify(req, env, merchant).await);
+        }
         Route::Inventory
         | Route::CreateHold
         | Route::CommitHold { .. }
         | Route::ReleaseHold { .. }
         | Route::DeliveryConfig
         | Route::Shipments => KeyKind::Secret,
-        Route::Availability { .. } | Route::AvailabilityBatch => KeyKind::Publishable,
+        Route::Availability { .. } | Route::AvailabilityBatch | Route::Stream => {
+            KeyKind::Publishable
+        }
     };
     let query = match http::query_pairs(req) {
         Ok(query) => query,
@@ -88,6 +101,8 @@ async fn route(
         Route::ReleaseHold { id } => holds::finish(req, env, merchant, id, false).await,
         Route::DeliveryConfig => delivery_config::put(req, env, merchant).await,
         Route::Shipments => shipments::record(req, env, merchant).await,
+        Route::Stream => stream::subscribe(req, &query, env, merchant).await,
+        Route::ShopifyWebhook { merchant } => webhooks::shopify(req, env, merchant).await,
         Route::OpenApi => openapi::serve(req),
     };
     (Some(caller.merchant), result)

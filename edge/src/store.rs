@@ -12,15 +12,17 @@ use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
 use upfront_shared::api::{InventoryItem, UpsertResult};
 use upfront_shared::hold::{Hold, HoldState, holds_to_release};
-use upfront_shared::ingest::apply;
+use upfront_shared::ingest::{MAX_QUANTITY, apply};
 use upfront_shared::promise::config::DeliveryConfig;
 use upfront_shared::promise::shipments::{
     RecordResult, ShipmentEvent, ShipmentTally, postal_prefix,
 };
+use upfront_shared::push::StockUpdate;
+use upfront_shared::shopify::{self, WebhookOutcome, WebhookResult};
 use upfront_shared::stock::{OutOfStockPolicy, SkuPolicy, Stock, StockLevel};
 use worker::{
     DurableObject, Env, Error, Method, Request, RequestInit, Response, Result, ScheduledTime,
-    SqlStorage, State, Storage, durable_object,
+    SqlStorage, State, Storage, WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
 };
 
 use worker::js_sys::{Function, Reflect};
@@ -29,6 +31,8 @@ use worker::wasm_bindgen::{JsCast, JsValue};
 
 use crate::auth::{DEMO_MERCHANT, demo_store_enabled};
 use crate::demo;
+use crate::idempotency::{Keyed, Once, once};
+use crate::stream::{MERCHANT_HEADER, STORE_STREAM_PATH};
 
 /// What the Worker asks of a merchant's store.
 #[derive(Debug, Serialize, Deserialize)]
@@ -42,6 +46,7 @@ pub enum StoreCommand {
         merchant: String,
         items: Vec<InventoryItem>,
         now_ms: i64,
+        keyed: Option<Keyed>,
     },
     CreateHold {
         merchant: String,
@@ -49,6 +54,7 @@ pub enum StoreCommand {
         qty: i64,
         ttl_seconds: u32,
         now_ms: i64,
+        keyed: Option<Keyed>,
     },
     CommitHold {
         merchant: String,
@@ -79,6 +85,16 @@ pub enum StoreCommand {
         merchant: String,
         since_day: i64,
     },
+    /// One Shopify inventory level (signature already verified).
+    ShopifyLevel {
+        merchant: String,
+        event_id: String,
+        inventory_item_id: String,
+        location_id: String,
+        available: i64,
+        version_ms: i64,
+        now_ms: i64,
+    },
 }
 
 impl StoreCommand {
@@ -92,7 +108,8 @@ impl StoreCommand {
             | Self::PutDeliveryConfig { merchant, .. }
             | Self::GetDeliveryConfig { merchant }
             | Self::RecordShipments { merchant, .. }
-            | Self::ShipmentTallies { merchant, .. } => merchant,
+            | Self::ShipmentTallies { merchant, .. }
+            | Self::ShopifyLevel { merchant, .. } => merchant,
         }
     }
 }
@@ -188,6 +205,7 @@ impl SkuRecord {
 
 #[durable_object]
 pub struct Store {
+    state: State,
     sql: SqlStorage,
     storage: Storage,
     env: Env,
@@ -200,6 +218,7 @@ impl DurableObject for Store {
         Self {
             sql: storage.sql(),
             storage,
+            state,
             env,
             initialized: Cell::new(false),
         }
@@ -221,30 +240,165 @@ impl DurableObject for Store {
         for hold in &due {
             close_hold(&self.sql, hold, HoldState::Expired)?;
         }
+        self.push(due.iter().map(|h| h.sku.clone()).collect())?;
         self.schedule_next_expiry().await?;
         Response::ok("expired")
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.path() == STORE_STREAM_PATH {
+            return self.subscribe(&req);
+        }
         let command: StoreCommand = req.json().await?;
         self.ensure_initialized(command.merchant())?;
+        let changed = self.skus_touched_by(&command)?;
+        let response = self.run(command).await?;
+        self.push(changed)?;
+        Ok(response)
+    }
+
+    /// Subscribers only listen; anything they send is ignored.
+    async fn websocket_message(
+        &self,
+        _ws: WebSocket,
+        _message: WebSocketIncomingMessage,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> Result<()> {
+        // Complete the closing handshake; 1005/1006 may not be sent back.
+        let code = u16::try_from(code)
+            .ok()
+            .filter(|c| (1000..=4999).contains(c) && *c != 1005 && *c != 1006);
+        let _ = ws.close(code.or(Some(1000)), Some("bye"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, _error: Error) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The SKUs whose stock `command` may change, for live push.
+    fn skus_touched_by(&self, command: &StoreCommand) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Sku {
+            sku: String,
+        }
+        let lookup = |query: &str, id: &str| -> Result<Vec<String>> {
+            Ok(self
+                .sql
+                .exec(query, vec![id.into()])?
+                .to_array::<Sku>()?
+                .into_iter()
+                .map(|row| row.sku)
+                .collect())
+        };
+        match command {
+            StoreCommand::Upsert { items, .. } => Ok(items.iter().map(|i| i.sku.clone()).collect()),
+            StoreCommand::CreateHold { sku, .. } => Ok(vec![sku.clone()]),
+            StoreCommand::ReleaseHold { id, .. } | StoreCommand::CommitHold { id, .. } => {
+                lookup("SELECT sku FROM holds WHERE id = ?", id)
+            }
+            StoreCommand::ShopifyLevel {
+                inventory_item_id, ..
+            } => lookup(
+                "SELECT sku FROM shopify_items WHERE item_id = ?",
+                inventory_item_id,
+            ),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Accepts a subscriber's WebSocket (hibernatable) and sends it the
+    /// current state of each SKU it follows.
+    fn subscribe(&self, req: &Request) -> Result<Response> {
+        let merchant = req.headers().get(MERCHANT_HEADER)?.unwrap_or_default();
+        self.ensure_initialized(&merchant)?;
+        let skus: Vec<String> = req
+            .url()?
+            .query_pairs()
+            .find(|(name, _)| name == "skus")
+            .map(|(_, value)| value.split(',').map(str::to_owned).collect())
+            .unwrap_or_default();
+        let pair = WebSocketPair::new()?;
+        self.state.accept_web_socket(&pair.server);
+        pair.server.serialize_attachment(&skus)?;
+        let now = now_timestamp()?;
+        for record in self.read(&skus)? {
+            pair.server
+                .send_with_str(serde_json::to_string(&StockUpdate::of(
+                    &record.snapshot()?,
+                    now,
+                ))?)?;
+        }
+        Response::from_websocket(pair.client)
+    }
+
+    /// Sends the new state of `skus` to every subscriber following them.
+    /// A subscriber that cannot be written to is left for its close event.
+    fn push(&self, mut skus: Vec<String>) -> Result<()> {
+        if skus.is_empty() {
+            return Ok(());
+        }
+        let sockets = self.state.get_websockets();
+        if sockets.is_empty() {
+            return Ok(());
+        }
+        skus.sort();
+        skus.dedup();
+        let now = now_timestamp()?;
+        let mut messages = std::collections::HashMap::new();
+        for record in self.read(&skus)? {
+            let update = StockUpdate::of(&record.snapshot()?, now);
+            messages.insert(update.sku.clone(), serde_json::to_string(&update)?);
+        }
+        for socket in sockets {
+            let followed: Vec<String> = socket.deserialize_attachment()?.unwrap_or_default();
+            for sku in followed {
+                if let Some(message) = messages.get(&sku) {
+                    let _ = socket.send_with_str(message);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn run(&self, command: StoreCommand) -> Result<Response> {
         match command {
             StoreCommand::Read { skus, .. } => Response::from_json(&self.read(&skus)?),
-            StoreCommand::Upsert { items, now_ms, .. } => {
-                Response::from_json(&self.upsert(&items, now_ms)?)
-            }
+            StoreCommand::Upsert {
+                items,
+                now_ms,
+                keyed,
+                ..
+            } => Response::from_json(&self.upsert(items, now_ms, keyed)?),
             StoreCommand::CreateHold {
                 sku,
                 qty,
                 ttl_seconds,
                 now_ms,
+                keyed,
                 ..
             } => {
-                let outcome = self.create_hold(&sku, qty, ttl_seconds, now_ms)?;
-                if matches!(outcome, HoldOutcome::Done { .. }) {
+                let once = once(&self.sql, keyed.as_ref(), now_ms, || {
+                    self.create_hold(&sku, qty, ttl_seconds, now_ms)
+                })?;
+                if let Once::Fresh {
+                    answer: HoldOutcome::Done { .. },
+                } = &once
+                {
                     self.schedule_next_expiry().await?;
                 }
-                Response::from_json(&outcome)
+                Response::from_json(&once)
             }
             StoreCommand::CommitHold { id, now_ms, .. } => {
                 Response::from_json(&self.finish_hold(&id, HoldState::Committed, now_ms)?)
@@ -262,6 +416,37 @@ impl DurableObject for Store {
             }
             StoreCommand::ShipmentTallies { since_day, .. } => {
                 Response::from_json(&self.shipment_tallies(since_day)?)
+            }
+            StoreCommand::ShopifyLevel {
+                event_id,
+                inventory_item_id,
+                location_id,
+                available,
+                version_ms,
+                now_ms,
+                ..
+            } => {
+                let warehouse = self
+                    .delivery_config()?
+                    .and_then(|c| {
+                        c.warehouses
+                            .into_iter()
+                            .find(|w| w.shopify_location_id.as_deref() == Some(&location_id))
+                    })
+                    .map(|w| w.id)
+                    .unwrap_or_else(|| {
+                        shopify::default_warehouse(location_id.parse().unwrap_or_default())
+                    });
+                let level = ShopifyLevel {
+                    event_id,
+                    inventory_item_id,
+                    warehouse,
+                    available: available.clamp(0, MAX_QUANTITY),
+                    version_ms,
+                };
+                let sql = self.sql.clone();
+                let result = self.atomically(move || apply_shopify_level(&sql, &level, now_ms))?;
+                Response::from_json(&result)
             }
         }
     }
@@ -292,6 +477,17 @@ CREATE TABLE IF NOT EXISTS holds (
 );
 CREATE INDEX IF NOT EXISTS holds_open_by_expiry ON holds (expires_at_ms) WHERE state = 'open';
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at_ms);
+CREATE TABLE IF NOT EXISTS shopify_items (item_id TEXT PRIMARY KEY, sku TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS shopify_items_by_sku ON shopify_items (sku);
+CREATE TABLE IF NOT EXISTS webhook_events (id TEXT PRIMARY KEY, received_at_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS webhook_events_by_age ON webhook_events (received_at_ms);
 CREATE TABLE IF NOT EXISTS shipments (
     id TEXT PRIMARY KEY,
     warehouse TEXT NOT NULL,
@@ -322,7 +518,7 @@ impl Store {
                 .map_err(|e| Error::RustError(e.to_string()))?
                 .to_zoned_datetime(jiff::tz::TimeZone::UTC)
                 .date();
-            self.upsert(&demo::inventory(today), now_ms)?;
+            self.upsert(demo::inventory(today), now_ms, None)?;
             self.sql.exec(
                 "INSERT INTO meta (key, value) VALUES ('seeded', 'demo')",
                 None,
@@ -563,10 +759,18 @@ impl Store {
     /// Writes every item or, on any error, none. Statements with no `await`
     /// between them are never interleaved, but only `transactionSync` rolls
     /// back the ones before a failing statement.
-    fn upsert(&self, items: &[InventoryItem], now_ms: i64) -> Result<UpsertResult> {
+    fn upsert(
+        &self,
+        items: Vec<InventoryItem>,
+        now_ms: i64,
+        keyed: Option<Keyed>,
+    ) -> Result<Once<UpsertResult>> {
         let sql = self.sql.clone();
-        let items = items.to_vec();
-        self.atomically(move || write_items(&sql, &items, now_ms))
+        self.atomically(move || {
+            once(&sql, keyed.as_ref(), now_ms, || {
+                write_items(&sql, &items, now_ms)
+            })
+        })
     }
 
     /// Runs `body` inside the storage's `transactionSync`, which workers-rs
@@ -609,7 +813,7 @@ fn close_hold(sql: &SqlStorage, hold: &HoldRow, to: HoldState) -> Result<()> {
             vec![to.as_str().into(), hold.id.as_str().into()],
         )?
         .rows_written();
-    if changed == 1 {
+    if changed > 0 {
         let committed = if to == HoldState::Committed {
             hold.qty
         } else {
@@ -673,6 +877,16 @@ fn write_items(sql: &SqlStorage, items: &[InventoryItem], now_ms: i64) -> Result
         if next.policy.out_of_stock == OutOfStockPolicy::Deny && next.level.net() < 0 {
             release_newest_holds(sql, next.level, &next.sku)?;
         }
+        if let Some(item_id) = &item.shopify_inventory_item_id {
+            sql.exec(
+                "DELETE FROM shopify_items WHERE sku = ?",
+                vec![item.sku.as_str().into()],
+            )?;
+            sql.exec(
+                "INSERT OR REPLACE INTO shopify_items (item_id, sku) VALUES (?, ?)",
+                vec![item_id.as_str().into(), item.sku.as_str().into()],
+            )?;
+        }
     }
     Ok(UpsertResult {
         applied: items.len() - stale.len(),
@@ -715,4 +929,87 @@ pub async fn call<T: for<'de> Deserialize<'de>>(env: &Env, command: &StoreComman
         )));
     }
     answer.json().await
+}
+
+/// A verified Shopify level, its location already mapped to a warehouse.
+struct ShopifyLevel {
+    event_id: String,
+    inventory_item_id: String,
+    warehouse: String,
+    available: i64,
+    version_ms: i64,
+}
+
+/// Shopify retries for up to 48 hours; event ids are kept a week.
+const WEBHOOK_EVENT_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+/// Deduplicates on the event id, finds the SKU, and lands the level unless
+/// a newer one for that location is stored; called inside `atomically`.
+fn apply_shopify_level(
+    sql: &SqlStorage,
+    level: &ShopifyLevel,
+    now_ms: i64,
+) -> Result<WebhookResult> {
+    let result = |outcome, sku: Option<&str>| WebhookResult {
+        outcome,
+        sku: sku.map(str::to_owned),
+    };
+    sql.exec(
+        "DELETE FROM webhook_events WHERE received_at_ms < ?",
+        vec![((now_ms - WEBHOOK_EVENT_LIFETIME_MS) as f64).into()],
+    )?;
+    // `rows_written` also counts index writes, so ask before inserting.
+    let seen = sql
+        .exec(
+            "SELECT 1 AS seen FROM webhook_events WHERE id = ?",
+            vec![level.event_id.as_str().into()],
+        )?
+        .to_array::<serde_json::Value>()?;
+    if !seen.is_empty() {
+        return Ok(result(WebhookOutcome::Duplicate, None));
+    }
+    sql.exec(
+        "INSERT INTO webhook_events (id, received_at_ms) VALUES (?, ?)",
+        vec![level.event_id.as_str().into(), (now_ms as f64).into()],
+    )?;
+    #[derive(Deserialize)]
+    struct Mapped {
+        sku: String,
+    }
+    let mapped: Vec<Mapped> = sql
+        .exec(
+            "SELECT sku FROM shopify_items WHERE item_id = ?",
+            vec![level.inventory_item_id.as_str().into()],
+        )?
+        .to_array()?;
+    let Some(Mapped { sku }) = mapped.into_iter().next() else {
+        return Ok(result(WebhookOutcome::UnknownItem, None));
+    };
+    let stored = sql
+        .exec("SELECT * FROM sku WHERE sku = ?", vec![sku.as_str().into()])?
+        .to_array::<SkuRecord>()?
+        .into_iter()
+        .next()
+        .map(SkuRecord::snapshot)
+        .transpose()?;
+    let Some(stored) = stored else {
+        return Ok(result(WebhookOutcome::UnknownItem, None));
+    };
+    let Some(locations) =
+        shopify::merge(&stored, &level.warehouse, level.available, level.version_ms)
+    else {
+        return Ok(result(WebhookOutcome::Stale, Some(&sku)));
+    };
+    let item = InventoryItem {
+        sku: sku.clone(),
+        locations: Some(locations),
+        ..InventoryItem::default()
+    };
+    write_items(sql, &[item], now_ms)?;
+    Ok(result(WebhookOutcome::Applied, Some(&sku)))
+}
+
+fn now_timestamp() -> Result<Timestamp> {
+    Timestamp::from_millisecond(worker::Date::now().as_millis() as i64)
+        .map_err(|e| Error::RustError(e.to_string()))
 }

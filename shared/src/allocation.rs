@@ -19,7 +19,7 @@ use crate::stock::Inbound;
 /// ```
 /// use upfront_shared::allocation::sources;
 /// use upfront_shared::api::LocationStock;
-/// let at = |w: &str, on_hand| LocationStock { warehouse: w.into(), on_hand };
+/// let at = |w: &str, on_hand| LocationStock { warehouse: w.into(), on_hand, version: None };
 /// let got = sources(&["berlin", "paris"], 9, &[at("berlin", 2), at("paris", 7)], &[], 3);
 /// assert_eq!((got[0].available, got[1].available), (0, 6));
 /// ```
@@ -97,6 +97,7 @@ mod tests {
         LocationStock {
             warehouse: warehouse.into(),
             on_hand,
+            version: None,
         }
     }
 

@@ -218,6 +218,11 @@ pub struct InventoryItem {
     /// never roll stock back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
+    /// The Shopify inventory item this SKU is, so `inventory_levels/update`
+    /// webhooks find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("pattern" = "^[0-9]{1,20}$")))]
+    pub shopify_inventory_item_id: Option<String>,
 }
 
 /// Tells a field set to `null` (`Some(None)`) from one left out (`None`).
@@ -237,6 +242,9 @@ pub struct LocationStock {
     /// A warehouse id of the delivery configuration.
     pub warehouse: String,
     pub on_hand: i64,
+    /// Set by webhooks that version each location (Shopify's `updated_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
 }
 
 /// A purchase order expected at a warehouse.

@@ -25,13 +25,21 @@ pub enum ErrorCode {
     InsufficientStock,
     /// The hold was already committed, released or expired.
     HoldNotOpen,
+    /// This `Idempotency-Key` was used before with a different request.
+    IdempotencyKeyReused,
+    /// A webhook's signature does not match its body.
+    InvalidSignature,
+    /// A browser page whose origin the merchant has not allowed.
+    OriginNotAllowed,
+    /// `GET /v1/stream` without a WebSocket upgrade.
+    UpgradeRequired,
     RateLimited,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 18] = [
         Self::InvalidJson,
         Self::InvalidParameter,
         Self::InvalidRequest,
@@ -44,6 +52,10 @@ impl ErrorCode {
         Self::UnsupportedMediaType,
         Self::InsufficientStock,
         Self::HoldNotOpen,
+        Self::IdempotencyKeyReused,
+        Self::InvalidSignature,
+        Self::OriginNotAllowed,
+        Self::UpgradeRequired,
         Self::RateLimited,
         Self::InternalError,
     ];
@@ -53,14 +65,15 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             Self::InvalidJson | Self::InvalidParameter => 400,
-            Self::InvalidRequest => 422,
-            Self::MissingKey | Self::InvalidKey => 401,
-            Self::WrongKeyType => 403,
+            Self::InvalidRequest | Self::IdempotencyKeyReused => 422,
+            Self::MissingKey | Self::InvalidKey | Self::InvalidSignature => 401,
+            Self::WrongKeyType | Self::OriginNotAllowed => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::BodyTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::InsufficientStock | Self::HoldNotOpen => 409,
+            Self::UpgradeRequired => 426,
             Self::RateLimited => 429,
             Self::InternalError => 500,
         }
@@ -124,7 +137,7 @@ mod tests {
     fn statuses_are_the_documented_ones() {
         let statuses: Vec<u16> = ErrorCode::ALL.iter().map(|c| c.http_status()).collect();
         for status in &statuses {
-            assert!([400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500].contains(status));
+            assert!([400, 401, 403, 404, 405, 409, 413, 415, 422, 426, 429, 500].contains(status));
         }
         for wanted in [400, 401, 403, 404, 405, 409, 413, 415, 422, 429] {
             assert!(statuses.contains(&wanted), "{wanted} has no code");

@@ -78,6 +78,16 @@ pub fn validate_upsert(upsert: &InventoryUpsert) -> Result<(), ErrorBody> {
         {
             return invalid("version must be from 0 to 9007199254740991", at("version"));
         }
+        if item
+            .shopify_inventory_item_id
+            .as_deref()
+            .is_some_and(|id| id.len() > 20 || id.parse::<u64>().is_err())
+        {
+            return invalid(
+                "shopify_inventory_item_id must be the item's numeric id",
+                at("shopify_inventory_item_id"),
+            );
+        }
         if let Some(locations) = &item.locations {
             if item.on_hand.is_some() {
                 return invalid("give on_hand or locations, not both", at("locations"));
@@ -96,6 +106,12 @@ pub fn validate_upsert(upsert: &InventoryUpsert) -> Result<(), ErrorBody> {
                 }
                 if !quantity(location.on_hand) {
                     return invalid("on_hand must be from 0 to 1000000000", at("on_hand"));
+                }
+                if location
+                    .version
+                    .is_some_and(|v| !(0..=MAX_VERSION).contains(&v))
+                {
+                    return invalid("version must be from 0 to 9007199254740991", at("version"));
                 }
             }
         }
@@ -210,6 +226,7 @@ mod tests {
         LocationStock {
             warehouse: warehouse.into(),
             on_hand,
+            version: None,
         }
     }
 

@@ -12,12 +12,15 @@ pub mod batch;
 pub mod error;
 pub mod etag;
 pub mod hold;
+pub mod idempotency;
 pub mod ingest;
 pub mod merchant;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod promise;
+pub mod push;
 pub mod query;
 pub mod routes;
+pub mod shopify;
 pub mod sku;
 pub mod stock;

@@ -11,10 +11,12 @@ use crate::error::{ErrorBody, ErrorCode};
 use crate::hold::{Hold, HoldRequest};
 use crate::promise::config::DeliveryConfig;
 use crate::promise::shipments::{RecordResult, ShipmentEvents};
+use crate::push::StockUpdate;
 use crate::query::{
     COUNTRY_PATTERN, CURRENCY_PATTERN, LOCALE_PATTERN, MAX_QTY, POSTAL_CODE_PATTERN,
 };
 use crate::routes::{ROUTES, Route};
+use crate::shopify::{InventoryLevel, WebhookResult};
 use crate::sku::MAX_SKU_LEN;
 
 fn generator(serialize: bool) -> SchemaGenerator {
@@ -111,6 +113,26 @@ fn body_errors(
     }
 }
 
+/// Stripe-style retries for writes: the header and what it can answer.
+fn idempotency(
+    responses: &mut serde_json::Map<String, Value>,
+    error: &Schema,
+    rules: &str,
+) -> Value {
+    responses.insert(
+        "422".into(),
+        error_response(
+            error,
+            &format!("{rules} (`invalid_request`), or the `Idempotency-Key` was used with another request in the last 24 hours (`idempotency_key_reused`)."),
+        ),
+    );
+    json!({
+        "name": "Idempotency-Key", "in": "header", "required": false,
+        "description": "Retry safely: the same key and body within 24 hours replay the first answer (marked `Idempotent-Replayed: true`).",
+        "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$" }
+    })
+}
+
 fn query_param(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
 }
@@ -175,16 +197,24 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
         }
         Route::Inventory => {
             responses.insert("200".into(), json!({ "description": "Every item was applied.", "content": json_content(&s.answer::<UpsertResult>()) }));
-            body_errors(
+            body_errors(&mut responses, &error, "1 MiB", "");
+            let key = idempotency(
                 &mut responses,
                 &error,
-                "1 MiB",
                 "A value breaks a rule; nothing was written",
+            );
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "The body is not JSON of this shape (`invalid_json`), or a malformed `Idempotency-Key` (`invalid_parameter`).",
+                ),
             );
             json!({
                 "operationId": "upsertInventory",
                 "summary": "Write stock for up to 1,000 SKUs, all or nothing",
                 "security": [{ "secretKey": [] }],
+                "parameters": [key],
                 "requestBody": { "required": true, "content": json_content(&s.request::<InventoryUpsert>()) },
             })
         }
@@ -195,13 +225,21 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                 error_response(&error, "The merchant has no such SKU (`not_found`)."),
             );
             responses.insert("409".into(), error_response(&error, "Not enough sellable stock (`insufficient_stock`); `available` says how many can be held."));
-            body_errors(
+            body_errors(&mut responses, &error, "16 KiB", "");
+            let key = idempotency(
                 &mut responses,
                 &error,
-                "16 KiB",
                 "A bad sku, qty (1-10000) or ttl_seconds (1-1800)",
             );
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "The body is not JSON of this shape (`invalid_json`), or a malformed `Idempotency-Key` (`invalid_parameter`).",
+                ),
+            );
             json!({
+                "parameters": [key],
                 "operationId": "createHold",
                 "summary": "Hold units for a checkout; a deny SKU never holds more than it can sell",
                 "security": [{ "secretKey": [] }],
@@ -260,6 +298,70 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                 "requestBody": { "required": true, "content": json_content(&s.request::<ShipmentEvents>()) },
             })
         }
+        Route::ShopifyWebhook { .. } => {
+            responses.insert("200".into(), json!({ "description": "Received; `outcome` says what it changed. Repeats and late deliveries change nothing.", "content": json_content(&s.answer::<WebhookResult>()) }));
+            body_errors(&mut responses, &error, "64 KiB", "Not used");
+            responses.remove("422");
+            responses.remove("403");
+            responses.remove("429");
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "A signed body that is not an inventory level (`invalid_json`), or no `X-Shopify-Event-Id` (`invalid_parameter`).",
+                ),
+            );
+            responses.insert(
+                "401".into(),
+                error_response(
+                    &error,
+                    "The `X-Shopify-Hmac-Sha256` signature does not match the body under any current secret (`invalid_signature`).",
+                ),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(&error, "No such merchant (`not_found`)."),
+            );
+            let header = |name: &str, description: &str| json!({ "name": name, "in": "header", "required": true, "description": description, "schema": { "type": "string", "minLength": 1, "maxLength": 255 } });
+            json!({
+                "operationId": "shopifyInventoryLevelsUpdate",
+                "summary": "Shopify `inventory_levels/update` webhook: verified, deduplicated, applied in version order",
+                "security": [],
+                "parameters": [
+                    { "name": "merchant", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[a-z0-9-]{1,40}$" } },
+                    header("X-Shopify-Hmac-Sha256", "Base64 HMAC-SHA256 of the raw body with the merchant's webhook secret."),
+                    header("X-Shopify-Topic", "`inventory_levels/update`; other topics are acknowledged and ignored."),
+                    header("X-Shopify-Event-Id", "Shopify's id of the event; a repeat is acknowledged as `duplicate`."),
+                ],
+                "requestBody": { "required": true, "content": json_content(&s.request::<InventoryLevel>()) },
+            })
+        }
+        Route::Stream => {
+            responses.insert("101".into(), json!({ "description": "Switching to a WebSocket. The server sends one JSON `StockUpdate` per subscribed SKU at once, then one per change. Reconnect with backoff; the first messages after a reconnect are the latest state.", "content": json_content(&s.answer::<StockUpdate>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "A missing, malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            responses.insert("403".into(), error_response(&error, "The wrong kind of key (`wrong_key_type`), or a page whose origin the merchant has not allowed (`origin_not_allowed`)."));
+            responses.insert(
+                "426".into(),
+                error_response(
+                    &error,
+                    "Not a WebSocket upgrade request (`upgrade_required`).",
+                ),
+            );
+            json!({
+                "operationId": "streamStock",
+                "summary": "Live stock for up to 100 SKUs over a WebSocket",
+                "security": [{ "publishableKey": [] }, { "publishableKeyQuery": [] }],
+                "parameters": [
+                    { "name": "skus", "in": "query", "required": true, "description": "Comma-separated SKUs, at most 100.", "schema": { "type": "string", "pattern": format!("^[A-Za-z0-9._-]{{1,{MAX_SKU_LEN}}}(,[A-Za-z0-9._-]{{1,{MAX_SKU_LEN}}})*$") } },
+                ],
+            })
+        }
         Route::OpenApi => {
             responses.insert("200".into(), json!({ "description": "This document.", "content": { "application/json": { "schema": { "type": "object" } } } }));
             json!({ "operationId": "getOpenApi", "summary": "This OpenAPI document", "security": [] })
@@ -278,7 +380,10 @@ pub fn document() -> Value {
     };
     let mut paths = serde_json::Map::new();
     for (method, template) in ROUTES {
-        let example = template.replace("{sku}", "SKU").replace("{hold_id}", "h1");
+        let example = template
+            .replace("{sku}", "SKU")
+            .replace("{hold_id}", "h1")
+            .replace("{merchant}", "demo");
         let route = Route::resolve(method, &example).expect("every template resolves");
         let entry = paths.entry(template).or_insert_with(|| json!({}));
         entry[method.to_ascii_lowercase()] = operation(route, &mut schemas);
@@ -317,7 +422,9 @@ mod tests {
         for (method, template) in ROUTES {
             let op = &doc["paths"][template][method.to_ascii_lowercase()];
             assert!(op.is_object(), "{method} {template} missing");
-            let success = op["responses"]["200"].is_object() || op["responses"]["201"].is_object();
+            let success = ["101", "200", "201"]
+                .iter()
+                .any(|status| op["responses"][*status].is_object());
             assert!(success, "{method} {template} has no success answer");
         }
         let documented: usize = doc["paths"]

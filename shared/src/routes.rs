@@ -14,11 +14,13 @@ pub enum Route<'a> {
     ReleaseHold { id: &'a str },
     DeliveryConfig,
     Shipments,
+    ShopifyWebhook { merchant: &'a str },
+    Stream,
     OpenApi,
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 9] = [
+pub const ROUTES: [(&str, &str); 11] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -27,6 +29,8 @@ pub const ROUTES: [(&str, &str); 9] = [
     ("POST", "/v1/holds/{hold_id}/release"),
     ("PUT", "/v1/delivery-config"),
     ("POST", "/v1/shipments"),
+    ("POST", "/v1/webhooks/shopify/{merchant}"),
+    ("GET", "/v1/stream"),
     ("GET", "/v1/openapi.json"),
 ];
 
@@ -63,6 +67,8 @@ impl<'a> Route<'a> {
             ["holds", id, "release"] => Some(Self::ReleaseHold { id }),
             ["delivery-config"] => Some(Self::DeliveryConfig),
             ["shipments"] => Some(Self::Shipments),
+            ["webhooks", "shopify", merchant] => Some(Self::ShopifyWebhook { merchant }),
+            ["stream"] => Some(Self::Stream),
             ["openapi.json"] => Some(Self::OpenApi),
             _ => None,
         }
@@ -87,7 +93,9 @@ impl<'a> Route<'a> {
             Self::ReleaseHold { .. } => ROUTES[5],
             Self::DeliveryConfig => ROUTES[6],
             Self::Shipments => ROUTES[7],
-            Self::OpenApi => ROUTES[8],
+            Self::ShopifyWebhook { .. } => ROUTES[8],
+            Self::Stream => ROUTES[9],
+            Self::OpenApi => ROUTES[10],
         }
     }
 }
@@ -126,9 +134,15 @@ mod tests {
             ),
             ("POST", "/v1/inventory", Ok(Route::Inventory)),
             ("GET", "/v1/openapi.json", Ok(Route::OpenApi)),
+            ("GET", "/v1/stream", Ok(Route::Stream)),
             ("POST", "/v1/holds", Ok(Route::CreateHold)),
             ("PUT", "/v1/delivery-config", Ok(Route::DeliveryConfig)),
             ("POST", "/v1/shipments", Ok(Route::Shipments)),
+            (
+                "POST",
+                "/v1/webhooks/shopify/demo",
+                Ok(Route::ShopifyWebhook { merchant: "demo" }),
+            ),
             (
                 "POST",
                 "/v1/delivery-config",
@@ -164,7 +178,8 @@ mod tests {
         for (method, template) in ROUTES {
             let path = template
                 .replace("{sku}", "SKU-1")
-                .replace("{hold_id}", "h1");
+                .replace("{hold_id}", "h1")
+                .replace("{merchant}", "demo");
             let route = Route::resolve(method, &path).expect("resolves");
             assert_eq!((route.method(), route.template()), (method, template));
         }

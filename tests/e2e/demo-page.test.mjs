@@ -66,6 +66,46 @@ test('a stock change through the merchant API shows after a reload', async () =>
   }
 });
 
+/** Polls one widget until its status line reads `want`. */
+async function statusBecomes(page, sku, want, ms) {
+  const deadline = Date.now() + ms;
+  let seen;
+  while (Date.now() < deadline) {
+    seen = (await widgetText(page, sku)).status;
+    if (seen === want) return Date.now();
+    await page.waitForTimeout(100);
+  }
+  assert.equal(seen, want, `${sku} did not show "${want}" within ${ms} ms`);
+}
+
+test('live: a change shows without reload, and a dropped connection resumes at the latest state', async () => {
+  const page = await browser.newPage({ locale: 'en-US' });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // Pass the real socket through, so the test can cut it like a network would.
+  const sockets = [];
+  await page.routeWebSocket(/\/v1\/stream/, (ws) => { ws.connectToServer(); sockets.push(ws); });
+  try {
+    await page.goto(`${EDGE}/demo/`);
+    await statusBecomes(page, 'MUG-STONEWARE', 'In stock — only 3 left', 10_000);
+    while (sockets.length === 0) await page.waitForTimeout(50);
+    const wrote = Date.now();
+    await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 0 }]);
+    const shown = await statusBecomes(page, 'MUG-STONEWARE', 'Out of stock', 5_000);
+    console.log(`# live update shown ${shown - wrote} ms after the write`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'demo-live-update.png') });
+
+    for (const ws of sockets) await ws.close({ code: 1012, reason: 'test drop' });
+    await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 2 }]); // while disconnected
+    await statusBecomes(page, 'MUG-STONEWARE', 'In stock — only 2 left', 10_000);
+    assert.ok(sockets.length >= 2, 'the widget reconnected');
+    assert.deepEqual(errors, []);
+  } finally {
+    await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 3 }]);
+    await page.close();
+  }
+});
+
 test('loading the script twice registers the element once and breaks nothing', async () => {
   const page = await browser.newPage();
   const errors = [];

@@ -19,12 +19,15 @@ export const ACME = {
   secretKey: 'sk_test_acme_local',
 };
 
-/** Starts the edge on `port` with a fresh, empty storage folder. */
-export async function startEdge({ port = 8787, logFile } = {}) {
+/**
+ * Starts the edge on `port` with a fresh, empty storage folder, or with
+ * `stateDir` (kept on stop: the caller owns it, to restart on the same data).
+ */
+export async function startEdge({ port = 8787, logFile, stateDir } = {}) {
   // Never test against someone else's server that happens to hold the port.
   const busy = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
   if (busy) throw new Error(`port ${port} is already in use; set EDGE_PORT to a free port`);
-  const state = mkdtempSync(join(tmpdir(), 'upfront-edge-'));
+  const state = stateDir ?? mkdtempSync(join(tmpdir(), 'upfront-edge-'));
   const log = openSync(logFile ?? join(state, 'wrangler.log'), 'a');
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
@@ -41,7 +44,16 @@ export async function startEdge({ port = 8787, logFile } = {}) {
       await new Promise((r) => setTimeout(r, 100));
     }
     try { process.kill(-child.pid, 'SIGKILL'); } catch { /* stopped */ }
-    rmSync(state, { recursive: true, force: true });
+    if (!stateDir) rmSync(state, { recursive: true, force: true });
+  };
+  /** Like a crash: SIGKILL to wrangler and workerd at once, storage left as it is. */
+  const kill = async () => {
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    while (!exited) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100; i += 1) {
+      try { process.kill(-child.pid, 0); } catch { return; }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   };
   let exited = false;
   child.on('exit', () => { exited = true; });
@@ -49,7 +61,7 @@ export async function startEdge({ port = 8787, logFile } = {}) {
   while (Date.now() < deadline && !exited) {
     try {
       const res = await fetch(`${url}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}`);
-      if (res.status === 200) return { url, stop, pid: child.pid, stateDir: state };
+      if (res.status === 200) return { url, stop, kill, pid: child.pid, stateDir: state };
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -30,6 +30,42 @@ function loadWasm() {
   return wasm;
 }
 
+// Live stock: one WebSocket per page and key, following every SKU shown.
+// On open the edge sends each SKU's current state, so a reconnect resumes
+// without missing the latest change. Backoff: 1 s doubling to 30 s, jittered.
+const streams = new Map();
+function follow(key, sku, refresh) {
+  let s = streams.get(key);
+  if (!s) streams.set(key, (s = { skus: new Map(), ws: null, delay: 1000, timer: 0 }));
+  if (!s.skus.has(sku)) s.skus.set(sku, new Set());
+  s.skus.get(sku).add(refresh);
+  clearTimeout(s.timer);
+  s.timer = setTimeout(() => connect(key, s), 50); // gather the page's elements first
+}
+function connect(key, s) {
+  if (s.ws) { s.ws.onclose = null; s.ws.close(); }
+  const url = new URL('/v1/stream', apiBase);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.searchParams.set('key', key);
+  url.searchParams.set('skus', [...s.skus.keys()].slice(0, 100).join(','));
+  let ws;
+  try { ws = new WebSocket(url); } catch { return; } // a strict CSP may forbid it: stay static
+  s.ws = ws;
+  ws.onopen = () => { s.delay = 1000; };
+  ws.onmessage = (e) => {
+    let update;
+    try { update = JSON.parse(e.data); } catch { return; }
+    for (const refresh of s.skus.get(update.sku) ?? []) {
+      try { refresh(update); } catch { /* never break the page */ }
+    }
+  };
+  ws.onclose = () => {
+    s.ws = null;
+    s.timer = setTimeout(() => connect(key, s), s.delay * (1 + Math.random() / 2));
+    s.delay = Math.min(s.delay * 2, 30000);
+  };
+}
+
 class UpfrontAvailability extends HTMLElement {
   connectedCallback() {
     if (this.shadowRoot) return;
@@ -49,7 +85,7 @@ class UpfrontAvailability extends HTMLElement {
     const key = this.getAttribute('key') || '';
     const locale = this.getAttribute('locale') || document.documentElement.lang || navigator.language || 'en';
     loadWasm()
-      .then((m) => m.mount(container, apiBase, sku, key, locale))
+      .then((m) => follow(key, sku, m.mount(container, apiBase, sku, key, locale)))
       .catch(() => container.replaceChildren()); // fail quietly: never break the host page
   }
 }

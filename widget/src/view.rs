@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use upfront_shared::api::Availability;
+use upfront_shared::push::StockUpdate;
 use upfront_shared::stock::StockStatus;
 
 use crate::api::fetch_availability;
@@ -31,16 +32,34 @@ enum Phase {
 /// The whole widget: status line and promise line.
 ///
 /// - `config`: the edge, SKU, key and locale this instance shows.
+/// - `pushed`: the latest live update for this SKU; a change that differs
+///   from what is shown triggers a fresh fetch, without a skeleton.
 #[component]
-pub fn Widget(config: WidgetConfig) -> impl IntoView {
+pub fn Widget(config: WidgetConfig, pushed: ReadSignal<Option<StockUpdate>>) -> impl IntoView {
     let (phase, set_phase) = signal(Phase::Loading);
     let locale = config.locale.clone();
-    spawn_local(async move {
-        let next = match fetch_availability(&config).await {
-            Some(answer) => Phase::Ready(Box::new(answer)),
-            None => Phase::Unavailable,
-        };
-        set_phase.set(next);
+    Effect::new(move |_| {
+        let shows_it = pushed.with(|update| match (update, &*phase.read_untracked()) {
+            (None, Phase::Loading) => false,
+            (None, _) => true,
+            (Some(u), Phase::Ready(a)) => u.status == a.status && u.available == a.available,
+            (Some(_), _) => false,
+        });
+        if shows_it {
+            return;
+        }
+        let config = config.clone();
+        let fresh = pushed.with_untracked(Option::is_some);
+        spawn_local(async move {
+            match fetch_availability(&config, fresh).await {
+                Some(answer) => set_phase.set(Phase::Ready(Box::new(answer))),
+                // A failed refresh keeps the last answer; a failed first load shows nothing.
+                None if matches!(*phase.read_untracked(), Phase::Loading) => {
+                    set_phase.set(Phase::Unavailable)
+                }
+                None => {}
+            }
+        });
     });
     // The loader's container carries `aria-live`, so changes are announced.
     move || match phase.get() {

@@ -52,6 +52,11 @@ pub struct WarehouseConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schemars(with = "Vec<String>"))]
     pub holidays: Vec<Date>,
+    /// The Shopify location whose `inventory_levels/update` webhooks count
+    /// this warehouse's stock. Unmapped locations feed `shopify-<id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("pattern" = "^[0-9]{1,20}$")))]
+    pub shopify_location_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -230,6 +235,12 @@ impl DeliveryConfig {
             check_id(&w.id).map_err(|m| err(at("id"), m))?;
             if self.warehouses[..i].iter().any(|o| o.id == w.id) {
                 return Err(err(at("id"), "warehouse ids must be unique"));
+            }
+            if w.shopify_location_id
+                .as_deref()
+                .is_some_and(|id| id.len() > 20 || id.parse::<u64>().is_err())
+            {
+                return Err(err(at("shopify_location_id"), "the location's numeric id"));
             }
             let zone = TimeZone::get(&w.time_zone)
                 .map_err(|_| err(at("time_zone"), "not an IANA time zone name"))?;

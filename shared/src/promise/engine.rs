@@ -391,6 +391,7 @@ mod tests {
             handling_days: DayRange { min: 1, max: 1 },
             closed_weekdays: None,
             holidays,
+            shopify_location_id: None,
         }
     }
 

@@ -37,6 +37,7 @@ fn config() -> DeliveryConfig {
                     jiff::civil::date(2026, 12, 1).saturating_add(jiff::Span::new().days(d * 7))
                 })
                 .collect(),
+            shopify_location_id: None,
         })
         .collect();
     let methods = ["ground", "air", "express"]

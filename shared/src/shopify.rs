@@ -1,0 +1,208 @@
+//! Shopify's `inventory_levels/update` webhook: signature check and how one
+//! level changes a stored SKU.
+//!
+//! Shopify signs the raw body with HMAC-SHA256 and sends it base64-encoded
+//! in `X-Shopify-Hmac-Sha256`. It delivers at least once and in any order,
+//! so each level carries its `updated_at` as a per-location version.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use crate::answer::StockSnapshot;
+use crate::api::LocationStock;
+
+/// Checks `signature` (the header's base64) against every current secret —
+/// two during a rotation. The comparison is constant-time (`verify_slice`).
+///
+/// ```
+/// use upfront_shared::shopify::{sign, verify};
+/// let body = br#"{"inventory_item_id":1,"location_id":2,"available":3}"#;
+/// let signature = sign("old", body);
+/// assert!(verify(&["new", "old"], body, &signature));
+/// assert!(!verify(&["new"], body, &signature));
+/// ```
+pub fn verify(secrets: &[&str], body: &[u8], signature: &str) -> bool {
+    let Ok(expected) = STANDARD.decode(signature.trim()) else {
+        return false;
+    };
+    secrets.iter().any(|secret| {
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+            .map(|mut mac| {
+                mac.update(body);
+                mac.verify_slice(&expected).is_ok()
+            })
+            .unwrap_or(false)
+    })
+}
+
+/// The header value Shopify would send for `body`; for tests and tools.
+pub fn sign(secret: &str, body: &[u8]) -> String {
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(body);
+    STANDARD.encode(mac.finalize().into_bytes())
+}
+
+/// The webhook's body. Shopify adds fields over time; unknown ones are kept
+/// out of the way, not refused.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct InventoryLevel {
+    pub inventory_item_id: u64,
+    pub location_id: u64,
+    /// `null` when Shopify does not track the item's stock.
+    pub available: Option<i64>,
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date-time")))]
+    pub updated_at: Timestamp,
+}
+
+/// What became of one webhook delivery. Every outcome is a 200, so Shopify
+/// stops retrying; only a bad signature or body is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookOutcome {
+    Applied,
+    /// This `X-Shopify-Event-Id` was seen before.
+    Duplicate,
+    /// A newer level for this item and location is already stored.
+    Stale,
+    /// No SKU carries this `shopify_inventory_item_id`.
+    UnknownItem,
+    /// Not `inventory_levels/update`.
+    IgnoredTopic,
+}
+
+/// The answer to a webhook delivery.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct WebhookResult {
+    pub outcome: WebhookOutcome,
+    /// The SKU it changed (or would have).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+}
+
+/// The warehouse a Shopify location feeds, unless the delivery
+/// configuration names one for it.
+pub fn default_warehouse(location_id: u64) -> String {
+    let mut id = String::from("shopify-");
+    id.push_str(&location_id.to_string());
+    id
+}
+
+/// The SKU's locations after `level` lands at `warehouse`, or `None` when a
+/// newer level for that location is already stored (a late or repeated
+/// delivery). Shopify's `available` may be negative where it oversold;
+/// nothing is on the shelf then.
+///
+/// ```
+/// use upfront_shared::shopify::merge;
+/// # use upfront_shared::answer::StockSnapshot;
+/// # let mut stored = StockSnapshot { sku: "A".into(), level: Default::default(), policy: Default::default(),
+/// #     locations: vec![], inbound: vec![], version: None, updated_at: jiff::Timestamp::UNIX_EPOCH };
+/// let first = merge(&stored, "berlin", 5, 100).unwrap();
+/// stored.locations = first;
+/// assert!(merge(&stored, "berlin", 2, 99).is_none());
+/// assert_eq!(merge(&stored, "paris", 2, 99).unwrap().len(), 2);
+/// ```
+pub fn merge(
+    stored: &StockSnapshot,
+    warehouse: &str,
+    available: i64,
+    version: i64,
+) -> Option<Vec<LocationStock>> {
+    let mut locations = stored.locations.clone();
+    let level = LocationStock {
+        warehouse: warehouse.to_owned(),
+        on_hand: available.max(0),
+        version: Some(version),
+    };
+    match locations.iter_mut().find(|l| l.warehouse == warehouse) {
+        Some(current) if current.version.is_some_and(|v| v >= version) => return None,
+        Some(current) => *current = level,
+        None => locations.push(level),
+    }
+    Some(locations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn empty() -> StockSnapshot {
+        StockSnapshot {
+            sku: "A".into(),
+            level: Default::default(),
+            policy: Default::default(),
+            locations: Vec::new(),
+            inbound: Vec::new(),
+            version: None,
+            updated_at: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn shopify_documented_signature() {
+        // HMAC-SHA256("hush", "{}") as `openssl dgst -sha256 -hmac hush -binary | base64` prints it.
+        assert_eq!(
+            sign("hush", b"{}"),
+            "UFwgrGBPZilFtmKh8TqcovA78LGYb1BdWu9I4Q2oyRg="
+        );
+        assert!(!verify(
+            &["hush"],
+            b"{} ",
+            "UFwgrGBPZilFtmKh8TqcovA78LGYb1BdWu9I4Q2oyRg="
+        ));
+        assert!(!verify(&["hush"], b"{}", "not base64!"));
+        assert!(!verify(&[], b"{}", &sign("hush", b"{}")));
+    }
+
+    #[test]
+    fn the_body_parses_with_extra_fields() {
+        let body = r#"{"inventory_item_id":271878346596884015,"location_id":24826418,"available":6,
+            "updated_at":"2021-12-07T10:59:25-05:00","admin_graphql_api_id":"gid://shopify/InventoryLevel/1"}"#;
+        let level: InventoryLevel = serde_json::from_str(body).expect("level");
+        assert_eq!(level.inventory_item_id, 271_878_346_596_884_015);
+        assert_eq!(level.available, Some(6));
+        assert_eq!(level.updated_at.as_second(), 1_638_892_765);
+    }
+
+    proptest! {
+        /// Any delivery order, with repeats, ends where the newest level of
+        /// each location says.
+        #[test]
+        fn order_and_repeats_do_not_matter(
+            events in proptest::collection::vec((0usize..3, 0i64..100), 1..40),
+            seed in any::<u64>(),
+        ) {
+            // Versions are unique per location, as Shopify's updated_at is.
+            let events: Vec<(usize, i64, i64)> = events.iter().enumerate()
+                .map(|(i, &(loc, qty))| (loc, qty, i as i64)).collect();
+            let mut shuffled = events.clone();
+            shuffled.extend(events.iter().step_by(3).copied());
+            let mut state = seed;
+            for i in (1..shuffled.len()).rev() {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                shuffled.swap(i, (state >> 33) as usize % (i + 1));
+            }
+            let mut stored = empty();
+            for (loc, qty, version) in shuffled {
+                if let Some(next) = merge(&stored, &format!("w{loc}"), qty, version) {
+                    stored.locations = next;
+                }
+            }
+            for loc in 0..3 {
+                let newest = events.iter().filter(|e| e.0 == loc).max_by_key(|e| e.2);
+                let got = stored.locations.iter().find(|l| l.warehouse == format!("w{loc}"));
+                prop_assert_eq!(got.map(|l| l.on_hand), newest.map(|e| e.1));
+            }
+        }
+    }
+}
