@@ -52,7 +52,12 @@ pub async fn get(
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this store has no such sku"))?;
     let (config, learned) = promise_inputs(env, merchant).await?;
     let destination = destination(config.as_deref(), &query.destination);
-    let context = delivery_context(config.as_deref(), &destination, learned.as_deref());
+    let context = delivery_context(
+        config.as_deref(),
+        &destination,
+        learned.as_deref(),
+        query.locale.as_deref(),
+    );
     let answer = availability(
         &snapshot,
         query.qty,
@@ -90,7 +95,12 @@ pub async fn batch(
             postal_code: request.postal_code.clone(),
         },
     );
-    let context = delivery_context(config.as_deref(), &destination, learned.as_deref());
+    let context = delivery_context(
+        config.as_deref(),
+        &destination,
+        learned.as_deref(),
+        request.locale.as_deref(),
+    );
     let results = request
         .items
         .iter()
@@ -146,11 +156,13 @@ fn delivery_context<'a>(
     config: Option<&'a Compiled>,
     destination: &'a Destination,
     learned: Option<&'a LaneModel>,
+    locale: Option<&'a str>,
 ) -> Option<DeliveryContext<'a>> {
     config.map(|config| DeliveryContext {
         config,
         destination,
         learned,
+        locale,
     })
 }
 

@@ -3,7 +3,9 @@
 use jiff::{SignedDuration, Timestamp};
 
 use crate::allocation::sources;
-use crate::api::{Availability, DeliveryWindow, InboundOrder, LocationStock};
+use crate::api::{
+    Availability, DeliveryOption, DeliveryWindow, InboundOrder, LocationStock, Notice, Reason,
+};
 use crate::promise::config::Compiled;
 use crate::promise::engine::{Destination, PromiseRequest, promise};
 use crate::promise::learn::LaneModel;
@@ -44,6 +46,8 @@ pub struct DeliveryContext<'a> {
     pub config: &'a Compiled,
     pub destination: &'a Destination,
     pub learned: Option<&'a LaneModel>,
+    /// The shopper's locale, for merchant texts.
+    pub locale: Option<&'a str>,
 }
 
 /// Builds the answer for `qty` units at `now`. Data older than `freshness`
@@ -84,7 +88,7 @@ pub fn availability(
     let short = available < i64::from(qty);
     let display_count =
         (derived.status == StockStatus::LowStock || (short && available > 0)).then_some(available);
-    let delivery_options = match delivery {
+    let mut delivery_options = match delivery {
         Some(ctx) if derived.status != StockStatus::Discontinued => {
             let warehouses: Vec<&str> = ctx
                 .config
@@ -115,6 +119,10 @@ pub fn availability(
         }
         _ => Vec::new(),
     };
+    let notices = delivery.map_or_else(Vec::new, |ctx| {
+        localize_reasons(&mut delivery_options, ctx);
+        notices(ctx, &snapshot.sku, now, &delivery_options)
+    });
     Availability {
         sku: snapshot.sku.clone(),
         status: derived.status,
@@ -125,12 +133,52 @@ pub fn availability(
         as_of: snapshot.updated_at,
         stale: now.duration_since(snapshot.updated_at) > freshness,
         availability_date: derived.availability_date,
+        notices,
         delivery: delivery_options.first().map(|o| DeliveryWindow {
             earliest: o.earliest,
             most_likely: o.most_likely,
             latest: o.latest,
         }),
         delivery_options,
+    }
+}
+
+/// Notices in force for `sku`: every SKU-wide or warehouse-free one, and
+/// those naming a warehouse an option ships from.
+fn notices(
+    ctx: DeliveryContext<'_>,
+    sku: &str,
+    now: Timestamp,
+    options: &[DeliveryOption],
+) -> Vec<Notice> {
+    ctx.config
+        .delay_notices
+        .iter()
+        .filter(|n| n.covers(sku, now))
+        .filter(|n| {
+            n.warehouses.is_empty()
+                || options
+                    .iter()
+                    .flat_map(|o| &o.shipments)
+                    .any(|s| n.warehouses.contains(&s.warehouse))
+        })
+        .map(|n| Notice {
+            id: n.id.clone(),
+            message: n.message_for(ctx.locale).map(str::to_owned),
+            extra_days: n.extra_days,
+            ends_at: n.ends_at,
+        })
+        .collect()
+}
+
+/// The engine names notices by id; their text follows the shopper's locale.
+fn localize_reasons(options: &mut [DeliveryOption], ctx: DeliveryContext<'_>) {
+    for reason in options.iter_mut().flat_map(|o| o.reasons.iter_mut()) {
+        if let Reason::DelayNotice { id, message, .. } = reason
+            && let Some(notice) = ctx.config.delay_notices.iter().find(|n| &n.id == id)
+        {
+            *message = notice.message_for(ctx.locale).map(str::to_owned);
+        }
     }
 }
 
@@ -211,6 +259,77 @@ mod tests {
                 None
             )
             .stale
+        );
+    }
+
+    #[test]
+    fn notices_follow_their_scope_and_the_shoppers_locale() {
+        let config: crate::promise::config::DeliveryConfig = serde_json::from_value(serde_json::json!({
+            "default_country": "DE",
+            "warehouses": [
+                {"id": "berlin", "time_zone": "Europe/Berlin", "cutoff": "14:00", "handling_days": {"min": 0, "max": 1}},
+                {"id": "paris", "time_zone": "Europe/Paris", "cutoff": "14:00", "handling_days": {"min": 0, "max": 1}}
+            ],
+            "methods": [{"id": "standard", "label": "Standard", "lanes": [{"country": "DE", "transit_days": {"min": 1, "max": 2}}]}],
+            "delay_notices": [
+                {"id": "storm", "extra_days": 2, "starts_at": "2026-11-20T00:00:00Z", "ends_at": "2026-11-30T00:00:00Z",
+                 "message": "Storm in the north", "messages": {"de": "Sturm im Norden", "ru": "Шторм на севере"}},
+                {"id": "paris-strike", "extra_days": 1, "starts_at": "2026-11-20T00:00:00Z", "ends_at": "2026-11-30T00:00:00Z",
+                 "warehouses": ["paris"], "message": "Strike"},
+                {"id": "other-sku", "extra_days": 1, "starts_at": "2026-11-20T00:00:00Z", "ends_at": "2026-11-30T00:00:00Z",
+                 "skus": ["LAMP"], "message": "Lamp delay"},
+                {"id": "over", "extra_days": 1, "starts_at": "2026-11-01T00:00:00Z", "ends_at": "2026-11-10T00:00:00Z",
+                 "message": "Past"}
+            ]
+        }))
+        .expect("config");
+        let compiled = config.compile().expect("valid");
+        let destination = Destination {
+            country: "DE".into(),
+            postal_code: None,
+        };
+        let now: Timestamp = "2026-11-24T09:00:00Z".parse().expect("ts");
+        let snap = snapshot(10, false, "2026-11-24T08:00:00Z");
+        let answer = |locale| {
+            availability(
+                &snap,
+                1,
+                now,
+                SignedDuration::from_hours(24),
+                Some(DeliveryContext {
+                    config: &compiled,
+                    destination: &destination,
+                    learned: None,
+                    locale,
+                }),
+            )
+        };
+        let german = answer(Some("de-DE"));
+        let ids: Vec<&str> = german.notices.iter().map(|n| n.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["storm"],
+            "stock sits in berlin; other SKUs' and past notices stay out"
+        );
+        assert_eq!(
+            german.notices[0].message.as_deref(),
+            Some("Sturm im Norden")
+        );
+        let reason_text = german.delivery_options[0]
+            .reasons
+            .iter()
+            .find_map(|r| match r {
+                Reason::DelayNotice { message, .. } => message.clone(),
+                _ => None,
+            });
+        assert_eq!(reason_text.as_deref(), Some("Sturm im Norden"));
+        assert_eq!(
+            answer(Some("ja")).notices[0].message.as_deref(),
+            Some("Storm in the north")
+        );
+        assert_eq!(
+            answer(Some("ru")).notices[0].message.as_deref(),
+            Some("Шторм на севере")
         );
     }
 }

@@ -41,12 +41,28 @@ pub struct Availability {
         schemars(with = "Option<String>", extend("format" = "date"))
     )]
     pub availability_date: Option<Date>,
+    /// Merchant delay notices in force for this SKU, in the asked `locale`.
+    pub notices: Vec<Notice>,
     /// The soonest option's window; absent when no date can be promised
     /// (out of stock with nothing inbound, or no method serves the address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery: Option<DeliveryWindow>,
     /// Every shipping method that serves the destination, soonest first.
     pub delivery_options: Vec<DeliveryOption>,
+}
+
+/// A merchant's announced delay, shown before the shopper pays.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Notice {
+    pub id: String,
+    /// In the asked locale when the merchant wrote one, else the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Business days it adds to ship dates.
+    pub extra_days: u32,
+    #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date-time")))]
+    pub ends_at: Timestamp,
 }
 
 /// A delivery promise as calendar dates in the shopper's zone.
@@ -309,6 +325,7 @@ mod tests {
             as_of: "2026-11-23T10:00:00Z".parse().expect("timestamp"),
             stale: false,
             availability_date: None,
+            notices: Vec::new(),
             delivery: Some(DeliveryWindow {
                 earliest: jiff::civil::date(2026, 11, 26),
                 most_likely: jiff::civil::date(2026, 11, 27),
@@ -348,6 +365,7 @@ mod tests {
                 "fulfillable": true,
                 "as_of": "2026-11-23T10:00:00Z",
                 "stale": false,
+                "notices": [],
                 "delivery": {"earliest": "2026-11-26", "most_likely": "2026-11-27", "latest": "2026-11-30"},
                 "delivery_options": [{
                     "method": "standard", "label": "Standard",

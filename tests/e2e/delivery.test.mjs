@@ -109,3 +109,29 @@ test('reported shipments teach the lane its real transit time', async () => {
   const eastGround = east.delivery_options.find((o) => o.method === 'ground');
   assert.ok(eastGround.reasons.some((r) => r.code === 'learned_lane' && r.lane === 'reno>ground>US'), JSON.stringify(eastGround));
 });
+
+test('delay notices: in force for the SKU, in the shopper\'s locale, text kept as text', async () => {
+  const now = Date.now();
+  const notice = {
+    id: 'storm', extra_days: 2,
+    starts_at: new Date(now - 3_600_000).toISOString(), ends_at: new Date(now + 86_400_000).toISOString(),
+    message: 'Storm <img src=x onerror=alert(1)> in the Sierra', messages: { de: 'Sturm in der Sierra', ru: 'Шторм в Сьерре' },
+  };
+  const config = { ...CONFIG, delay_notices: [notice, { ...notice, id: 'other', skus: ['ACME-ROCKET'], messages: {} }] };
+  try {
+    const put = await send('/v1/delivery-config', ACME.secretKey, 'PUT', config);
+    assert.equal(put.status, 200, await put.clone().text());
+    const ask = async (locale) => (await send(`/v1/availability/ACME-ANVIL?country=US&locale=${locale}`, ACME.publishableKey)).json();
+    const german = await ask('de-DE');
+    assert.deepEqual(german.notices.map((n) => [n.id, n.message, n.extra_days]), [['storm', 'Sturm in der Sierra', 2]]);
+    assert.equal((await ask('ru')).notices[0].message, 'Шторм в Сьерре');
+    assert.equal((await ask('fr')).notices[0].message, notice.message, 'unknown locale: the default text, verbatim');
+    const reason = german.delivery_options[0].reasons.find((r) => r.code === 'delay_notice');
+    assert.deepEqual(reason, { code: 'delay_notice', id: 'storm', extra_days: 2, message: 'Sturm in der Sierra' });
+    const bad = await send('/v1/delivery-config', ACME.secretKey, 'PUT', { ...config, delay_notices: [{ ...notice, messages: { 'not a tag': 'x' } }] });
+    assert.equal(bad.status, 422);
+    assert.equal((await bad.json()).error.param, 'delay_notices[0].messages');
+  } finally {
+    await send('/v1/delivery-config', ACME.secretKey, 'PUT', CONFIG);
+  }
+});

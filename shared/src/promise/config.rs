@@ -127,9 +127,46 @@ pub struct DelayNotice {
     /// Empty: every warehouse.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warehouses: Vec<String>,
-    /// Shown to shoppers as is, e.g. "Storm in the Midwest".
+    /// Shown to shoppers as is, e.g. "Storm in the Midwest"; the text for
+    /// locales `messages` does not name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The message per BCP 47 locale, e.g. `{"de": "Sturm im Norden"}`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub messages: BTreeMap<String, String>,
+}
+
+impl DelayNotice {
+    /// The message for `locale`: its exact tag, then its language
+    /// (`de-AT` → `de`), then the default `message`.
+    ///
+    /// ```
+    /// # use upfront_shared::promise::config::DelayNotice;
+    /// let notice: DelayNotice = serde_json::from_str(r#"{"id":"storm","extra_days":1,
+    ///     "starts_at":"2026-11-24T00:00:00Z","ends_at":"2026-11-27T00:00:00Z",
+    ///     "message":"Storm","messages":{"de":"Sturm","ru":"Шторм"}}"#).unwrap();
+    /// assert_eq!(notice.message_for(Some("de-AT")), Some("Sturm"));
+    /// assert_eq!(notice.message_for(Some("fr")), Some("Storm"));
+    /// assert_eq!(notice.message_for(None), Some("Storm"));
+    /// ```
+    pub fn message_for(&self, locale: Option<&str>) -> Option<&str> {
+        let find = |tag: &str| {
+            self.messages
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(tag))
+                .map(|(_, v)| v.as_str())
+        };
+        locale
+            .and_then(|l| find(l).or_else(|| find(l.split('-').next().unwrap_or(l))))
+            .or(self.message.as_deref())
+    }
+
+    /// Whether it is in force at `now` for `sku`.
+    pub fn covers(&self, sku: &str, now: Timestamp) -> bool {
+        self.starts_at <= now
+            && now < self.ends_at
+            && (self.skus.is_empty() || self.skus.iter().any(|s| s == sku))
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -305,6 +342,29 @@ impl DeliveryConfig {
             }
             if notice.message.as_ref().is_some_and(|m| m.len() > 200) {
                 return Err(err(at("message"), "at most 200 characters"));
+            }
+            if notice.messages.len() > 20 {
+                return Err(err(at("messages"), "at most 20 locales"));
+            }
+            for (locale, text) in &notice.messages {
+                let valid_tag = !locale.is_empty()
+                    && locale.len() <= 35
+                    && locale.split('-').all(|part| {
+                        (1..=8).contains(&part.len())
+                            && part.bytes().all(|b| b.is_ascii_alphanumeric())
+                    });
+                if !valid_tag {
+                    return Err(err(
+                        at("messages"),
+                        "keys must be BCP 47 locale tags such as de or pt-BR",
+                    ));
+                }
+                if text.is_empty() || text.len() > 200 {
+                    return Err(ConfigError {
+                        param: format!("delay_notices[{i}].messages.{locale}"),
+                        message: "1 to 200 characters".into(),
+                    });
+                }
             }
             if let Some(unknown) = notice
                 .warehouses

@@ -712,6 +712,7 @@ mod tests {
             skus: vec!["MUG".into()],
             warehouses: vec![],
             message: Some("Storm".into()),
+            messages: Default::default(),
         }];
         let during = one(&delayed, "2026-11-23T09:00:00Z");
         assert_eq!(during.ship_date, date(2026, 11, 26));
