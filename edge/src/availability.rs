@@ -10,6 +10,8 @@ use upfront_shared::answer::{DeliveryContext, StockSnapshot, availability};
 use upfront_shared::api::{BatchRequest, BatchResponse, BatchResult};
 use upfront_shared::batch::{item_qty, validate_batch};
 use upfront_shared::error::{ErrorBody, ErrorCode};
+use upfront_shared::etag::etag;
+use upfront_shared::idempotency::fingerprint;
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::promise::config::Compiled;
 use upfront_shared::promise::engine::Destination;
@@ -19,9 +21,10 @@ use upfront_shared::query::parse_availability_query;
 use upfront_shared::sku::is_valid_sku;
 use worker::{Env, Request, Response};
 
+use crate::answer_cache::{self, CachedAnswer};
 use crate::delivery_config;
 use crate::error::ApiError;
-use crate::http::{Freshness, Query, json_body, json_reply};
+use crate::http::{Freshness, Query, bytes_reply, parse_json, raw_json_body};
 use crate::read_cache;
 use crate::shipments;
 use crate::store::{self, SkuRecord, StoreCommand};
@@ -45,6 +48,12 @@ pub async fn get(
         .with_param("sku")
         .into());
     }
+    let question = req.url()?.to_string();
+    let now_ms = worker::Date::now().as_millis() as f64;
+    let ttl_ms = read_cache::ttl_ms(env);
+    if let Some(hit) = answer_cache::lookup(&merchant.id, &question, now_ms, ttl_ms) {
+        return bytes_reply(req, hit.body.to_vec(), &hit.etag, Freshness::Live);
+    }
     let snapshot = read(env, merchant, vec![sku.to_string()])
         .await?
         .into_iter()
@@ -65,7 +74,28 @@ pub async fn get(
         merchant.freshness_limit,
         context,
     );
-    json_reply(req, &answer, Freshness::Live)
+    remembered_reply(req, merchant, question, &answer, now_ms, ttl_ms)
+}
+
+/// Serializes `answer`, keeps it for the next identical question, replies.
+fn remembered_reply<T: serde::Serialize>(
+    req: &Request,
+    merchant: &MerchantConfig,
+    question: String,
+    answer: &T,
+    now_ms: f64,
+    ttl_ms: f64,
+) -> Result<Response, ApiError> {
+    let body = serde_json::to_vec(answer).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let tag = etag(&body);
+    if ttl_ms > 0.0 {
+        let cached = CachedAnswer {
+            body: body.as_slice().into(),
+            etag: tag.as_str().into(),
+        };
+        answer_cache::store(&merchant.id, question, cached, now_ms);
+    }
+    bytes_reply(req, body, &tag, Freshness::Live)
 }
 
 pub async fn batch(
@@ -73,8 +103,15 @@ pub async fn batch(
     env: &Env,
     merchant: &MerchantConfig,
 ) -> Result<Response, ApiError> {
-    let request: BatchRequest = json_body(req, MAX_BATCH_BODY_BYTES).await?;
+    let body = raw_json_body(req, MAX_BATCH_BODY_BYTES).await?;
+    let request: BatchRequest = parse_json(&body)?;
     validate_batch(&request)?;
+    let question = fingerprint("batch", &body);
+    let now_ms = worker::Date::now().as_millis() as f64;
+    let ttl_ms = read_cache::ttl_ms(env);
+    if let Some(hit) = answer_cache::lookup(&merchant.id, &question, now_ms, ttl_ms) {
+        return bytes_reply(req, hit.body.to_vec(), &hit.etag, Freshness::Live);
+    }
     let valid_skus: Vec<String> = request
         .items
         .iter()
@@ -136,7 +173,14 @@ pub async fn batch(
             }
         })
         .collect();
-    json_reply(req, &BatchResponse { results }, Freshness::Live)
+    remembered_reply(
+        req,
+        merchant,
+        question,
+        &BatchResponse { results },
+        now_ms,
+        ttl_ms,
+    )
 }
 
 /// The shopper's destination, or the merchant's home country when the

@@ -47,6 +47,7 @@ pub async fn put(
     )
     .await?;
     remember(&merchant.id, Some(Rc::new(compiled)), now_ms());
+    crate::answer_cache::forget_merchant(&merchant.id);
     json_reply(req, &stored, Freshness::NoStore)
 }
 

@@ -92,10 +92,20 @@ pub fn json_reply<T: Serialize>(
 ) -> Result<Response, ApiError> {
     let body = serde_json::to_vec(value).map_err(|e| worker::Error::RustError(e.to_string()))?;
     let tag = etag(&body);
+    bytes_reply(req, body, &tag, freshness)
+}
+
+/// A serialized JSON answer with its `ETag`; `304` when `If-None-Match` matches.
+pub fn bytes_reply(
+    req: &Request,
+    body: Vec<u8>,
+    tag: &str,
+    freshness: Freshness,
+) -> Result<Response, ApiError> {
     let not_modified = req
         .headers()
         .get("If-None-Match")?
-        .is_some_and(|h| if_none_match_hits(&h, &tag));
+        .is_some_and(|h| if_none_match_hits(&h, tag));
     let response = if not_modified {
         Response::empty()?.with_status(304)
     } else {
@@ -104,7 +114,7 @@ pub fn json_reply<T: Serialize>(
         response
     };
     let headers = response.headers();
-    headers.set("ETag", &tag)?;
+    headers.set("ETag", tag)?;
     headers.set(
         "Cache-Control",
         match freshness {

@@ -1,6 +1,7 @@
 //! The Upfront edge: a Cloudflare Worker in front of one Durable Object per
 //! merchant. Handlers stay thin; the rules live in `upfront-shared`.
 
+mod answer_cache;
 mod auth;
 mod availability;
 mod cors;

@@ -74,7 +74,9 @@ pub fn store(merchant: &str, asked: &[String], found: &[SkuRecord], now_ms: f64)
     });
 }
 
+/// Drops `skus`, and every cached answer of the merchant's, after a write.
 pub fn forget(merchant: &str, skus: impl Iterator<Item = String>) {
+    crate::answer_cache::forget_merchant(merchant);
     CACHE.with_borrow_mut(|cache| {
         for sku in skus {
             cache.remove(&(merchant.to_string(), sku));

@@ -49,6 +49,7 @@ pub async fn record(
     )
     .await?;
     MODELS.with_borrow_mut(|models| models.remove(&merchant.id));
+    crate::answer_cache::forget_merchant(&merchant.id);
     json_reply(req, &result, Freshness::NoStore)
 }
 

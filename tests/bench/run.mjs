@@ -121,7 +121,8 @@ function wrk(url, seconds = DURATION, script) {
   const rps = Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]);
   const pct = (p) => toMs(out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+\\w+)`, 'm'))[1]);
   const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
-  return { rps, p50_ms: pct(50), p99_ms: pct(99), non2xx };
+  const requests = Number(out.match(/(\d+) requests in/)[1]);
+  return { rps, p50_ms: pct(50), p99_ms: pct(99), non2xx, requests };
 }
 const toMs = (s) => {
   const [, n, unit] = s.match(/([\d.]+)(\w+)/);
@@ -196,10 +197,44 @@ async function edgeThroughput() {
     console.log(`    read cache gain: single ${(edge.rps / uncached.rps).toFixed(2)}×, batch-100 ${(batch.rps / rows['edge: batch-100, uncached'].rps).toFixed(2)}× throughput`);
     results.ratios = ratios;
     results.edge = rows;
+    await holdThroughput(ports, rows, rs);
   } finally {
     try { process.kill(-workerd.pid, 'SIGKILL'); } catch { /* gone */ }
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Checkout holds on one deny SKU as fast as wrk can send them, then a read
+ * burst on the same SKU. Every acknowledged hold must be exactly one unit
+ * gone: the store's count is checked against wrk's, so zero oversell is a
+ * measured fact, not an assumption.
+ */
+async function holdThroughput(ports, rows, helloRs) {
+  const edge = `http://127.0.0.1:${ports.edge}`;
+  const units = 1_000_000;
+  const write = await fetch(`${edge}/v1/inventory`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${DEMO.secretKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ items: [{ sku: 'BENCH-HOLDS', on_hand: units, out_of_stock_policy: 'deny', low_stock_threshold: 0 }] }),
+  });
+  if (!write.ok) throw new Error(`bench stock write failed: ${write.status}`);
+  const holds = wrk(`${edge}/v1/holds`, DURATION, join(ROOT, 'tests/bench/holds.lua'));
+  const held = holds.requests - holds.non2xx;
+  const stock = await (await fetch(`${edge}/v1/availability/BENCH-HOLDS?key=${DEMO.publishableKey}`)).json();
+  // wrk stops with up to one request per connection in flight: the store may
+  // finish those after wrk stopped counting, so they can add to what is gone.
+  const gone = units - stock.available;
+  const exact = gone >= held && gone <= held + Number(CONNECTIONS);
+  const read = wrk(`${edge}/v1/availability/BENCH-HOLDS?key=${DEMO.publishableKey}`);
+  console.log(`\nCheckout holds on one SKU (1 unit each), wrk 1 thread × ${CONNECTIONS} connections × ${DURATION} s`);
+  console.log(`  holds/s ${holds.rps.toFixed(0)}, p50 ${holds.p50_ms.toFixed(2)} ms, p99 ${holds.p99_ms.toFixed(2)} ms; ${held} acknowledged, ${holds.non2xx} refused`);
+  console.log(`  units gone in the store: ${gone} — ${exact ? 'the acknowledged holds, plus at most the requests in flight when wrk stopped' : 'MISMATCH: oversold or lost'}`);
+  console.log(`  holds/s vs hello-rs req/s  ${(holds.rps / helloRs.rps).toFixed(2)}×`);
+  console.log(`  single-SKU reads right after the burst: ${read.rps.toFixed(0)} req/s, p99 ${read.p99_ms.toFixed(2)} ms`
+    + ` (${(read.rps / rows['edge: single SKU'].rps).toFixed(2)}× the read-only figure)`);
+  results.holds = { ...holds, acknowledged: held, exact };
+  results.read_after_burst = read;
 }
 
 widgetSize();
