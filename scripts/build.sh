@@ -13,7 +13,13 @@ wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name upfront_wi
 # -Oz for size; --strip-debug drops the name section, most of the raw bytes.
 "$WASM_OPT_BIN" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$out/upfront_widget_bg.wasm" -o "$out/upfront_widget_bg.wasm"
-cp "$ROOT/widget/loader/upfront.js" "$out/upfront.js"
+# Shoppers download these on every product page: minify both the loader and
+# wasm-bindgen's glue (the readable loader lives in widget/loader/).
+"$ESBUILD_BIN" --minify --format=esm --target=es2022 --log-level=warning \
+  "$out/upfront_widget.js" --outfile="$out/upfront_widget.min.js"
+mv "$out/upfront_widget.min.js" "$out/upfront_widget.js"
+"$ESBUILD_BIN" --minify --format=esm --target=es2022 --log-level=warning \
+  "$ROOT/widget/loader/upfront.js" --outfile="$out/upfront.js"
 
 mkdir -p "$ROOT/dist/demo"
 cp "$ROOT/widget/demo/"* "$ROOT/dist/demo/"

@@ -18,6 +18,7 @@ mod read_cache;
 mod shipments;
 mod store;
 mod stream;
+mod subscriptions;
 mod webhooks;
 
 use upfront_shared::merchant::MerchantConfig;
@@ -73,9 +74,10 @@ async fn route(
         | Route::ReleaseHold { .. }
         | Route::DeliveryConfig
         | Route::Shipments => KeyKind::Secret,
-        Route::Availability { .. } | Route::AvailabilityBatch | Route::Stream => {
-            KeyKind::Publishable
-        }
+        Route::Availability { .. }
+        | Route::AvailabilityBatch
+        | Route::Stream
+        | Route::Subscribe => KeyKind::Publishable,
     };
     let query = match http::query_pairs(req) {
         Ok(query) => query,
@@ -103,6 +105,7 @@ async fn route(
         Route::DeliveryConfig => delivery_config::put(req, env, merchant).await,
         Route::Shipments => shipments::record(req, env, merchant).await,
         Route::Stream => stream::subscribe(req, &query, env, merchant).await,
+        Route::Subscribe => subscriptions::subscribe(req, env, merchant).await,
         Route::ShopifyWebhook { merchant } => webhooks::shopify(req, env, merchant).await,
         Route::OpenApi => openapi::serve(req),
     };

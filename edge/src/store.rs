@@ -85,6 +85,14 @@ pub enum StoreCommand {
         merchant: String,
         since_day: i64,
     },
+    /// A back-in-stock subscription (already validated).
+    Subscribe {
+        merchant: String,
+        sku: String,
+        email: String,
+        locale: Option<String>,
+        now_ms: i64,
+    },
     /// One Shopify inventory level (signature already verified).
     ShopifyLevel {
         merchant: String,
@@ -109,6 +117,7 @@ impl StoreCommand {
             | Self::GetDeliveryConfig { merchant }
             | Self::RecordShipments { merchant, .. }
             | Self::ShipmentTallies { merchant, .. }
+            | Self::Subscribe { merchant, .. }
             | Self::ShopifyLevel { merchant, .. } => merchant,
         }
     }
@@ -157,6 +166,15 @@ impl HoldRow {
                 .map_err(|e| worker::Error::RustError(e.to_string()))?,
         })
     }
+}
+
+/// The store's answer to a subscription.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SubscribeOutcome {
+    Created,
+    AlreadySubscribed,
+    UnknownSku,
 }
 
 /// The store's answer to a hold command.
@@ -417,6 +435,13 @@ impl Store {
             StoreCommand::ShipmentTallies { since_day, .. } => {
                 Response::from_json(&self.shipment_tallies(since_day)?)
             }
+            StoreCommand::Subscribe {
+                sku,
+                email,
+                locale,
+                now_ms,
+                ..
+            } => Response::from_json(&self.subscribe_back_in_stock(&sku, &email, locale, now_ms)?),
             StoreCommand::ShopifyLevel {
                 event_id,
                 inventory_item_id,
@@ -498,6 +523,13 @@ CREATE TABLE IF NOT EXISTS shipments (
     delivered_ms INTEGER
 );
 CREATE INDEX IF NOT EXISTS shipments_by_handoff ON shipments (handed_off_ms);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    sku TEXT NOT NULL,
+    email TEXT NOT NULL,
+    locale TEXT,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (sku, email)
+);
 ";
 
 impl Store {
@@ -677,6 +709,44 @@ impl Store {
 
     /// Commits or releases an open hold. A hold past its expiry is expired
     /// here and now, even if the alarm has not fired yet.
+    /// Stores `email` for `sku` once. Read first, then insert: a unique
+    /// index would count as a written row even when nothing changed.
+    fn subscribe_back_in_stock(
+        &self,
+        sku: &str,
+        email: &str,
+        locale: Option<String>,
+        now_ms: i64,
+    ) -> Result<SubscribeOutcome> {
+        #[derive(Deserialize)]
+        struct Found {
+            #[allow(dead_code)]
+            found: i64,
+        }
+        let known: Vec<Found> = self
+            .sql
+            .exec("SELECT 1 AS found FROM sku WHERE sku = ?", vec![sku.into()])?
+            .to_array()?;
+        if known.is_empty() {
+            return Ok(SubscribeOutcome::UnknownSku);
+        }
+        let existing: Vec<Found> = self
+            .sql
+            .exec(
+                "SELECT 1 AS found FROM subscriptions WHERE sku = ? AND email = ?",
+                vec![sku.into(), email.into()],
+            )?
+            .to_array()?;
+        if !existing.is_empty() {
+            return Ok(SubscribeOutcome::AlreadySubscribed);
+        }
+        self.sql.exec(
+            "INSERT INTO subscriptions (sku, email, locale, created_at_ms) VALUES (?, ?, ?, ?)",
+            vec![sku.into(), email.into(), locale.into(), now_ms.into()],
+        )?;
+        Ok(SubscribeOutcome::Created)
+    }
+
     fn finish_hold(&self, id: &str, to: HoldState, now_ms: i64) -> Result<HoldOutcome> {
         let rows: Vec<HoldRow> = self
             .sql

@@ -17,6 +17,7 @@ pub mod ingest;
 pub mod merchant;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod postal;
 pub mod promise;
 pub mod push;
 pub mod query;
@@ -24,3 +25,4 @@ pub mod routes;
 pub mod shopify;
 pub mod sku;
 pub mod stock;
+pub mod subscription;

@@ -18,6 +18,7 @@ use crate::query::{
 use crate::routes::{ROUTES, Route};
 use crate::shopify::{InventoryLevel, WebhookResult};
 use crate::sku::MAX_SKU_LEN;
+use crate::subscription::{SubscriptionRequest, SubscriptionResult};
 
 fn generator(serialize: bool) -> SchemaGenerator {
     let settings = SchemaSettings::draft2020_12().with(|s| {
@@ -193,6 +194,26 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                 "summary": "Stock and delivery promises for up to 100 SKUs and one destination",
                 "security": [{ "publishableKey": [] }, { "publishableKeyQuery": [] }],
                 "requestBody": { "required": true, "content": json_content(&s.request::<BatchRequest>()) },
+            })
+        }
+        Route::Subscribe => {
+            responses.insert("201".into(), json!({ "description": "Subscribed: one email when the SKU is back.", "content": json_content(&s.answer::<SubscriptionResult>()) }));
+            responses.insert("200".into(), json!({ "description": "This address already waits for this SKU; nothing changed.", "content": json_content(&s.answer::<SubscriptionResult>()) }));
+            responses.insert(
+                "404".into(),
+                error_response(&error, "The merchant has no such SKU (`not_found`)."),
+            );
+            body_errors(
+                &mut responses,
+                &error,
+                "4 KiB",
+                "A bad SKU, email address or locale",
+            );
+            json!({
+                "operationId": "subscribeBackInStock",
+                "summary": "Leave an email to hear once when an out-of-stock or backordered SKU is back (from the widget or an app)",
+                "security": [{ "publishableKey": [] }, { "publishableKeyQuery": [] }],
+                "requestBody": { "required": true, "content": json_content(&s.request::<SubscriptionRequest>()) },
             })
         }
         Route::Inventory => {

@@ -16,11 +16,12 @@ pub enum Route<'a> {
     Shipments,
     ShopifyWebhook { merchant: &'a str },
     Stream,
+    Subscribe,
     OpenApi,
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 11] = [
+pub const ROUTES: [(&str, &str); 12] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -31,6 +32,7 @@ pub const ROUTES: [(&str, &str); 11] = [
     ("POST", "/v1/shipments"),
     ("POST", "/v1/webhooks/shopify/{merchant}"),
     ("GET", "/v1/stream"),
+    ("POST", "/v1/subscriptions"),
     ("GET", "/v1/openapi.json"),
 ];
 
@@ -69,6 +71,7 @@ impl<'a> Route<'a> {
             ["shipments"] => Some(Self::Shipments),
             ["webhooks", "shopify", merchant] => Some(Self::ShopifyWebhook { merchant }),
             ["stream"] => Some(Self::Stream),
+            ["subscriptions"] => Some(Self::Subscribe),
             ["openapi.json"] => Some(Self::OpenApi),
             _ => None,
         }
@@ -95,7 +98,8 @@ impl<'a> Route<'a> {
             Self::Shipments => ROUTES[7],
             Self::ShopifyWebhook { .. } => ROUTES[8],
             Self::Stream => ROUTES[9],
-            Self::OpenApi => ROUTES[10],
+            Self::Subscribe => ROUTES[10],
+            Self::OpenApi => ROUTES[11],
         }
     }
 }
@@ -135,6 +139,8 @@ mod tests {
             ("POST", "/v1/inventory", Ok(Route::Inventory)),
             ("GET", "/v1/openapi.json", Ok(Route::OpenApi)),
             ("GET", "/v1/stream", Ok(Route::Stream)),
+            ("POST", "/v1/subscriptions", Ok(Route::Subscribe)),
+            ("GET", "/v1/subscriptions", Err(ErrorCode::MethodNotAllowed)),
             ("POST", "/v1/holds", Ok(Route::CreateHold)),
             ("PUT", "/v1/delivery-config", Ok(Route::DeliveryConfig)),
             ("POST", "/v1/shipments", Ok(Route::Shipments)),

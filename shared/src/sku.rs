@@ -4,6 +4,9 @@
 /// keys stay small; merchants with longer codes map them on ingest.
 pub const MAX_SKU_LEN: usize = 64;
 
+/// [`is_valid_sku`] as a JSON Schema pattern.
+pub const SKU_PATTERN: &str = "^[A-Za-z0-9._-]{1,64}$";
+
 /// Checks that `sku` is 1–64 characters of `A–Z a–z 0–9 . _ -`.
 ///
 /// The alphabet is URL-path safe, so a SKU never needs escaping.
@@ -26,6 +29,11 @@ pub fn is_valid_sku(sku: &str) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_pattern_says_the_same_length() {
+        assert!(SKU_PATTERN.contains(&["{1,", &MAX_SKU_LEN.to_string(), "}"].concat()));
+    }
 
     #[test]
     fn boundaries() {

@@ -110,6 +110,47 @@ pub enum StockStatus {
     Discontinued,
 }
 
+impl StockStatus {
+    pub const ALL: [StockStatus; 6] = [
+        Self::InStock,
+        Self::LowStock,
+        Self::Backorder,
+        Self::Preorder,
+        Self::OutOfStock,
+        Self::Discontinued,
+    ];
+
+    /// The wire name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InStock => "in_stock",
+            Self::LowStock => "low_stock",
+            Self::Backorder => "backorder",
+            Self::Preorder => "preorder",
+            Self::OutOfStock => "out_of_stock",
+            Self::Discontinued => "discontinued",
+        }
+    }
+
+    /// The inverse of [`StockStatus::as_str`], without serde: the widget
+    /// reads answers field by field to stay small.
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// The schema.org `ItemAvailability` URL, for an `Offer`'s JSON-LD.
+    /// Same mapping as Merchant Center's `availability`.
+    pub fn schema_org(self) -> &'static str {
+        match self {
+            Self::InStock | Self::LowStock => "https://schema.org/InStock",
+            Self::Backorder => "https://schema.org/BackOrder",
+            Self::Preorder => "https://schema.org/PreOrder",
+            Self::OutOfStock => "https://schema.org/OutOfStock",
+            Self::Discontinued => "https://schema.org/Discontinued",
+        }
+    }
+}
+
 /// A status with the date that goes with it: when a backorder of the asked
 /// quantity is covered, when a preorder releases, when an out-of-stock SKU
 /// restocks.
@@ -224,6 +265,16 @@ impl Stock<'_> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn status_names_match_serde() {
+        for status in StockStatus::ALL {
+            let json = serde_json::to_string(&status).expect("a status serializes");
+            assert_eq!(json, ["\"", status.as_str(), "\""].concat());
+            assert_eq!(StockStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(StockStatus::parse("sold_out"), None);
+    }
     use super::*;
     use jiff::civil::date;
     use proptest::prelude::*;

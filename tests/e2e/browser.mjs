@@ -15,13 +15,19 @@ export async function launch() {
   });
 }
 
-/** The visible text of one widget's status and promise lines. */
-export async function widgetText(page, sku) {
-  const widget = page.locator(`upfront-availability[sku="${sku}"]`);
-  const status = widget.locator('[part=status]');
-  await status.waitFor({ state: 'visible', timeout: 15_000 });
-  return {
-    status: (await status.innerText()).trim(),
-    promise: (await widget.locator('[part=promise]').innerText()).trim(),
-  };
+/** The visible text of one widget's parts ('' for a part not shown). */
+export async function widgetText(page, sku, selector = `upfront-availability[sku="${sku}"]`) {
+  const widget = page.locator(selector);
+  await widget.locator('[part=status]').waitFor({ state: 'visible', timeout: 15_000 });
+  return widget.evaluate((el) => {
+    const text = (part) => el.shadowRoot.querySelector(`[part=${part}]`)?.innerText.replace(/\s+/g, ' ').trim() ?? '';
+    return {
+      status: text('status'),
+      promise: text('promise'),
+      countdown: text('countdown'),
+      destination: text('destination'),
+      notice: text('notice'),
+      notify: text('notify-form'),
+    };
+  });
 }

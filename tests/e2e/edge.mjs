@@ -70,10 +70,10 @@ export async function startEdge({ port = 8787, logFile, stateDir } = {}) {
 }
 
 /** Writes stock through the merchant API, as a merchant's system would. */
-export async function setStock(url, items) {
+export async function setStock(url, items, secretKey = DEMO.secretKey) {
   const res = await fetch(`${url}/v1/inventory`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${DEMO.secretKey}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ items }),
   });
   if (res.status !== 200) throw new Error(`inventory write failed: ${res.status} ${await res.text()}`);

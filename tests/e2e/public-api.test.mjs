@@ -152,7 +152,7 @@ test('the OpenAPI document lists every route', async () => {
   assert.equal(doc.openapi, '3.1.0');
   assert.deepEqual(Object.keys(doc.paths).sort(), [
     '/v1/availability/batch', '/v1/availability/{sku}', '/v1/delivery-config', '/v1/holds', '/v1/holds/{hold_id}/commit',
-    '/v1/holds/{hold_id}/release', '/v1/inventory', '/v1/openapi.json', '/v1/shipments', '/v1/stream',
+    '/v1/holds/{hold_id}/release', '/v1/inventory', '/v1/openapi.json', '/v1/shipments', '/v1/stream', '/v1/subscriptions',
     '/v1/webhooks/shopify/{merchant}',
   ]);
   assert.ok(doc.components.schemas.Availability);

@@ -1,22 +1,42 @@
 // Upfront widget loader: defines <upfront-availability>, reserves its space
-// at once, and mounts the wasm widget into each element's shadow root.
+// at once, starts each element's availability fetch in parallel with the wasm
+// download, and mounts the wasm widget into the element's shadow root.
 // Hand-written and tiny on purpose: it runs on every product page view.
 const TAG = 'upfront-availability';
 const base = new URL('.', import.meta.url);
 const apiBase = base.origin;
+const TIMEOUT_MS = 3000; // past this the widget gives up quietly
 
 const CSS = `
-:host{display:block;font:inherit;color:inherit;min-height:3em;contain:layout;
+:host{display:block;font:inherit;color:inherit;contain:layout;
 --upfront-ok:#1a7f37;--upfront-low:#9a6700;--upfront-out:#b42318;--upfront-info:#0b5cad;
 --upfront-accent:currentColor;--upfront-radius:4px;--upfront-gap:.25em}
-.upfront{display:flex;flex-direction:column;gap:var(--upfront-gap);min-height:3em}
-.line{line-height:1.5;min-height:1.5em}
-.status{display:flex;align-items:center;gap:.5em}
-.dot{width:.6em;height:.6em;border-radius:50%;background:var(--upfront-ok);flex:none}
-[data-state=low] .dot{background:var(--upfront-low)}
-[data-state=out] .dot{background:var(--upfront-out)}
+:host([theme=dark]){--upfront-ok:#4ac26b;--upfront-low:#e3b341;--upfront-out:#ff8a80;--upfront-info:#79c0ff}
+.upfront{display:flex;flex-direction:column;gap:var(--upfront-gap);min-height:calc(4.5em + 2 * var(--upfront-gap))}
+.line{line-height:1.5;min-height:1.5em;margin:0}
+.status,.notice{display:flex;align-items:center;gap:.5em}
+.dot{width:.6em;height:.6em;flex:none;fill:var(--upfront-ok)}
+[data-state=low] .dot{fill:var(--upfront-low)}
+[data-state=out] .dot{fill:var(--upfront-out)}
+[data-state=info] .dot{fill:var(--upfront-info)}
+.details{display:flex;flex-wrap:wrap;align-items:center;column-gap:.5em}
+[part=countdown]:empty{display:none}
+[part=countdown]::after{content:"·";margin-left:.5em}
+.link,form button{font:inherit;color:inherit;background:none;min-height:24px;cursor:pointer;border-radius:var(--upfront-radius)}
+.link{color:var(--upfront-accent);border:0;padding:0 .1em;text-decoration:underline;text-underline-offset:.15em;display:inline-flex;align-items:center;gap:.3em}
+.icon{width:12px;height:12px;flex:none;fill:none;stroke:currentColor;stroke-width:1.5}
+.notice .icon{stroke:var(--upfront-low)}
+:focus-visible{outline:2px solid var(--upfront-accent);outline-offset:2px}
+form{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;margin:0}
+input{font:inherit;color:inherit;background:transparent;min-height:24px;width:10em;padding:0 .4em;border:1px solid currentColor;border-radius:var(--upfront-radius)}
+form button{border:1px solid currentColor;padding:0 .6em}
+small,.error{flex-basis:100%;font-size:.875em}
+.error{color:var(--upfront-out)}
+.error:empty{display:none}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .skeleton{border-radius:var(--upfront-radius);background:linear-gradient(90deg,#0000000f,#0000001f,#0000000f);background-size:200% 100%;animation:s 1.2s linear infinite;width:60%;height:1.1em;min-height:0;margin:.2em 0}
-.skeleton.short{width:40%}
+.skeleton.short{width:45%}
+.skeleton.shorter{width:35%}
 @keyframes s{to{background-position:-200% 0}}
 @media (prefers-reduced-motion:reduce){.skeleton{animation:none}}
 `;
@@ -34,11 +54,11 @@ function loadWasm() {
 // On open the edge sends each SKU's current state, so a reconnect resumes
 // without missing the latest change. Backoff: 1 s doubling to 30 s, jittered.
 const streams = new Map();
-function follow(key, sku, refresh) {
+function follow(key, sku, push) {
   let s = streams.get(key);
   if (!s) streams.set(key, (s = { skus: new Map(), ws: null, delay: 1000, timer: 0 }));
   if (!s.skus.has(sku)) s.skus.set(sku, new Set());
-  s.skus.get(sku).add(refresh);
+  s.skus.get(sku).add(push);
   clearTimeout(s.timer);
   s.timer = setTimeout(() => connect(key, s), 50); // gather the page's elements first
 }
@@ -55,8 +75,8 @@ function connect(key, s) {
   ws.onmessage = (e) => {
     let update;
     try { update = JSON.parse(e.data); } catch { return; }
-    for (const refresh of s.skus.get(update.sku) ?? []) {
-      try { refresh(update); } catch { /* never break the page */ }
+    for (const push of s.skus.get(update.sku) ?? []) {
+      try { push(update); } catch { /* never break the page */ }
     }
   };
   ws.onclose = () => {
@@ -64,6 +84,29 @@ function connect(key, s) {
     s.timer = setTimeout(() => connect(key, s), s.delay * (1 + Math.random() / 2));
     s.delay = Math.min(s.delay * 2, 30000);
   };
+}
+
+// Mirrors the widget's `availability_url` (widget/src/api.rs): the wasm uses
+// this early answer only when it would have asked the very same URL.
+function answerUrl(o) {
+  let url = `${apiBase}/v1/availability/${encodeURIComponent(o.sku)}?key=${encodeURIComponent(o.key)}`;
+  if (o.qty !== 1) url += `&qty=${o.qty}`;
+  if (o.locale) url += `&locale=${encodeURIComponent(o.locale)}`;
+  const country = o.postalCode ? o.country || o.guessedCountry : o.country;
+  if (country) {
+    url += `&country=${country}`;
+    if (o.postalCode) url += `&postal_code=${encodeURIComponent(o.postalCode)}`;
+  }
+  return url;
+}
+
+const quantity = (v) => { const n = Number(v); return Number.isInteger(n) && n >= 1 && n <= 999 ? n : 1; };
+const postalKey = (country) => `upfront:postal-code:${country}`; // as in widget/src/view.rs
+function storedPostalCode(country) {
+  try { return localStorage.getItem(postalKey(country)) || ''; } catch { return ''; } // storage may be off
+}
+function likelyRegion(locale) {
+  try { return new Intl.Locale(locale).maximize().region || ''; } catch { return ''; }
 }
 
 class UpfrontAvailability extends HTMLElement {
@@ -75,18 +118,44 @@ class UpfrontAvailability extends HTMLElement {
     const container = document.createElement('div');
     container.className = 'upfront';
     container.setAttribute('aria-live', 'polite');
-    for (const cls of ['line skeleton', 'line skeleton short']) {
+    for (const cls of ['', ' short', ' shorter']) {
       const line = document.createElement('div');
-      line.className = cls;
+      line.className = `line skeleton${cls}`;
       container.append(line);
     }
     root.append(style, container);
-    const sku = this.getAttribute('sku') || '';
-    const key = this.getAttribute('key') || '';
-    const locale = this.getAttribute('locale') || document.documentElement.lang || navigator.language || 'en';
+
+    const attr = (name) => this.getAttribute(name) || '';
+    const qtyInput = attr('qty-input');
+    let field = null;
+    try { field = qtyInput ? document.querySelector(qtyInput) : null; } catch { /* not a selector */ }
+    const locale = attr('locale') || document.documentElement.lang || navigator.language || 'en';
+    const country = /^[a-z]{2}$/i.test(attr('country')) ? attr('country').toUpperCase() : '';
+    const guessedCountry = likelyRegion(locale);
+    const o = {
+      apiBase, sku: attr('sku'), key: attr('key'), locale, country, guessedCountry,
+      qty: quantity(field ? field.value : attr('qty') || 1),
+      jsonld: attr('jsonld'),
+    };
+    o.postalCode = storedPostalCode(country || guessedCountry) || attr('postal-code');
+    o.answerUrl = answerUrl(o);
+    o.answer = fetch(o.answerUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+      .then((r) => (r.ok ? r.json() : null))
+      .catch(() => null);
+
     loadWasm()
-      .then((m) => follow(key, sku, m.mount(container, apiBase, sku, key, locale)))
-      .catch(() => container.replaceChildren()); // fail quietly: never break the host page
+      .then((m) => {
+        const widget = m.mount(container, this, o);
+        follow(o.key, o.sku, widget.push);
+        if (qtyInput) {
+          const onQty = (e) => {
+            try { if (e.target.matches && e.target.matches(qtyInput)) widget.qty(e.target.value); } catch { /* ignore */ }
+          };
+          document.addEventListener('input', onQty);
+          document.addEventListener('change', onQty);
+        }
+      })
+      .catch(() => container.replaceChildren()); // no wasm (e.g. CSP): fail quietly, never break the page
   }
 }
 

@@ -2,47 +2,95 @@
 //! shadow root of each `<upfront-availability>` element.
 //!
 //! Bytes matter more than idiom here: every kilobyte is downloaded by every
-//! shopper. The JSON body is parsed by the browser (`Response.json()`) and
-//! converted with serde-wasm-bindgen instead of pulling in serde_json.
+//! shopper. Answers are parsed by the browser (`Response.json()`) and read
+//! field by field (`answer.rs`); dates, numbers and plurals come from the
+//! browser's `Intl` (`intl.rs`). Neither serde_json nor jiff is linked.
 
+mod answer;
 mod api;
 mod copy;
+mod intl;
+mod jsonld;
 mod view;
 
+use js_sys::{Object, Reflect};
 use leptos::prelude::*;
-use upfront_shared::push::StockUpdate;
 use wasm_bindgen::prelude::*;
-use web_sys::HtmlElement;
+use web_sys::{Element, HtmlElement};
 
-/// Mounts one widget into `container`, replacing the loader's skeleton.
-/// Returns the function the loader calls with each pushed stock update
-/// for this SKU; the widget re-fetches only when the update differs from
-/// what it shows.
+fn text(options: &JsValue, name: &str) -> String {
+    Reflect::get(options, &name.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// A quantity from the page: whole and between 1 and 999, else 1.
+fn quantity(value: &JsValue) -> u32 {
+    // `Number()` in JS, so the wasm needs no float parser.
+    let n = js_sys::Number::from(value.clone()).value_of();
+    if n.fract() == 0.0 && (1.0..=999.0).contains(&n) {
+        n as u32
+    } else {
+        1
+    }
+}
+
+/// Mounts one widget into `container` (in `host`'s shadow root), replacing
+/// the loader's skeleton. `options` holds what the loader read from the
+/// element's attributes (see `upfront.js`). Answers the loader's handle:
+/// `push(update)` with each live stock update for this SKU, and `qty(n)`
+/// when the page's quantity field changes.
 #[wasm_bindgen]
-pub fn mount(
-    container: HtmlElement,
-    api_base: String,
-    sku: String,
-    key: String,
-    locale: String,
-) -> js_sys::Function {
+pub fn mount(container: HtmlElement, host: Element, options: JsValue) -> JsValue {
     container.set_text_content(None);
-    let (pushed, push) = signal(None::<StockUpdate>);
-    let config = view::WidgetConfig {
-        api_base,
-        sku,
-        key,
-        locale,
+    let qty = RwSignal::new(quantity(
+        &Reflect::get(&options, &"qty".into()).unwrap_or_default(),
+    ));
+    let inputs = view::Inputs {
+        qty,
+        refresh: RwSignal::new(0),
+        shown: RwSignal::new(view::Phase::Loading),
+    };
+    let prefetch = Reflect::get(&options, &"answer".into())
+        .ok()
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+        .map(|answer| (text(&options, "answerUrl"), answer));
+    let setup = view::Setup {
+        target: api::Target {
+            api_base: text(&options, "apiBase"),
+            sku: text(&options, "sku"),
+            key: text(&options, "key"),
+            locale: text(&options, "locale"),
+            country: text(&options, "country"),
+            guessed_country: text(&options, "guessedCountry"),
+        },
+        postal_code: text(&options, "postalCode"),
+        jsonld_host: (text(&options, "jsonld") == "true").then_some(host),
+        prefetched: prefetch,
     };
     leptos::mount::mount_to(container, move || {
-        view::Widget(view::WidgetProps { config, pushed })
+        view::Widget(view::WidgetProps { setup, inputs })
     })
     .forget();
-    Closure::<dyn Fn(JsValue)>::new(move |update: JsValue| {
-        if let Ok(update) = serde_wasm_bindgen::from_value(update) {
-            push.set(Some(update));
+
+    let handle = Object::new();
+    let push = Closure::<dyn Fn(JsValue)>::new(move |update: JsValue| {
+        let status = text(&update, "status");
+        let available = Reflect::get(&update, &"available".into())
+            .ok()
+            .and_then(|v| v.as_f64());
+        if let (false, Some(available)) = (status.is_empty(), available) {
+            inputs.pushed(&status, available);
         }
-    })
-    .into_js_value()
-    .unchecked_into()
+    });
+    let set_qty = Closure::<dyn Fn(JsValue)>::new(move |value: JsValue| {
+        let next = quantity(&value);
+        if next != qty.get_untracked() {
+            qty.set(next);
+        }
+    });
+    let _ = Reflect::set(&handle, &"push".into(), &push.into_js_value());
+    let _ = Reflect::set(&handle, &"qty".into(), &set_qty.into_js_value());
+    handle.into()
 }
