@@ -282,14 +282,14 @@ fn Shown(
             <span>{status}</span>
         </div>
         {if out {
-            view! { <Notify copy target=notify_target/> }.into_any()
+            notify(copy, notify_target).into_any()
         } else {
             view! { <div class="line promise" part="promise">{promise_line}</div> }.into_any()
         }}
         <div class="line details">
             <span part="countdown" aria-live="off">{countdown}</span>
-            {(!discontinued).then(|| view! { <Destination copy target=target.clone() postal/> })}
-            {(wants_notify && !out).then(|| view! { <Notify copy target/> })}
+            {(!discontinued).then(|| destination(copy, &target, postal))}
+            {(wants_notify && !out).then(|| notify(copy, target))}
         </div>
         {answer.notice.map(|text| view! {
             <div class="line notice" part="notice" role="note">
@@ -301,112 +301,50 @@ fn Shown(
     }
 }
 
-/// "Deliver to 10115 ✎": a button that opens an inline postal-code field,
-/// validated per country, remembered in `localStorage` for this shop.
-///
-/// - `copy`: the language.
-/// - `target`: the country whose format applies.
-/// - `postal`: the shopper's postal code; a valid edit replaces it.
-#[component]
-fn Destination(
-    copy: &'static Copy,
-    target: Arc<Target>,
-    postal: RwSignal<String>,
-) -> impl IntoView {
-    // Closed, open, or open with an invalid code (one `u32` signal: every
-    // distinct signal type costs the shopper bytes).
-    const CLOSED: u32 = 0;
-    const OPEN: u32 = 1;
-    const INVALID: u32 = 2;
-    let state = RwSignal::new(CLOSED);
-    let input: NodeRef<html::Input> = NodeRef::new();
-    let country: Arc<str> = target.postal_country().into();
-    let example = postal_code_example(&country);
-    let numeric = example.bytes().all(|b| !b.is_ascii_alphabetic());
-    let open = move |_| {
-        state.set(OPEN);
-        request_animation_frame(move || {
-            if let Some(field) = input.get_untracked() {
-                let _ = field.focus();
-            }
-        });
-    };
-    move || {
-        if state.get() == CLOSED {
-            let code = postal.get();
-            let label = if code.is_empty() {
-                copy.add_postal_code.to_string()
-            } else {
-                fill(copy.deliver_to, &code)
-            };
-            return view! {
-                <button type="button" class="link" part="destination" on:click=open>
-                    {label}
-                    <svg class="icon" viewBox="0 0 14 14" aria-hidden="true"><path d="M2 12 2.5 9.5 9.5 2.5 11.5 4.5 4.5 11.5Z"/></svg>
-                </button>
-            }
-            .into_any();
-        }
-        let country = country.clone();
-        let save = move |ev: SubmitEvent| {
-            ev.prevent_default();
-            let typed = input.get_untracked().map(|f| f.value()).unwrap_or_default();
-            match normalize_postal_code(&country, &typed) {
-                Some(code) => {
-                    if let Some(storage) =
-                        web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-                    {
-                        let _ = storage.set_item(&postal_storage_key(&country), &code);
-                    }
-                    state.set(CLOSED);
-                    postal.set(code);
-                }
-                None => state.set(INVALID),
-            }
-        };
-        let cancel = move |ev: leptos::ev::KeyboardEvent| {
-            if ev.key() == "Escape" {
-                state.set(CLOSED);
-            }
-        };
-        let invalid = state.get() == INVALID;
-        view! {
-            <form class="postal" part="destination" on:submit=save on:keydown=cancel novalidate>
-                <label>
-                    <span>{copy.postal_code}</span>
-                    <input
-                        node_ref=input
-                        name="postal-code"
-                        autocomplete="postal-code"
-                        inputmode=if numeric { "numeric" } else { "text" }
-                        placeholder=example
-                        value=postal.get_untracked()
-                        aria-invalid=if invalid { "true" } else { "false" }
-                        aria-describedby="postal-error"
-                    />
-                </label>
-                <button type="submit">{copy.save}</button>
-                <span id="postal-error" class="error" role="alert">
-                    {invalid.then(|| fill(copy.check_postal_code, example))}
-                </span>
-            </form>
-        }
-        .into_any()
-    }
+/// What an inline form asks for.
+struct Field {
+    /// The input's accessible name.
+    label: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    inputmode: &'static str,
+    autocomplete: &'static str,
+    placeholder: &'static str,
+    submit: &'static str,
+    /// Under the field while open, and after a refused or failed submit.
+    note_open: &'static str,
+    note_failed: String,
 }
 
-/// "Notify me when it's back": an inline email field that stores a
-/// back-in-stock subscription at the edge. No modal.
+const CLOSED: u32 = 0;
+const OPEN: u32 = 1;
+const SENDING: u32 = 2;
+const DONE: u32 = 3;
+const FAILED: u32 = 4;
+
+/// Handles a submitted value; sets the form's step (`CLOSED`, `DONE`,
+/// `FAILED`), now or once an answer arrives.
+type OnSubmit = Arc<dyn Fn(String, RwSignal<u32>) + Send + Sync>;
+
+/// A link-styled button that opens an inline field with a submit button,
+/// with no modal. The postal code and the back-in-stock form share it:
+/// one component instead of two keeps the wasm smaller.
 ///
-/// - `copy`: the language.
-/// - `target`: the edge, key and SKU to subscribe to.
+/// - `part`: the `::part()` name.
+/// - `opener`: the button's text (it changes after a saved postal code).
+/// - `icon`: a pencil after the opener.
+/// - `field`: what the input asks for.
+/// - `done`: shown instead of the form once it succeeded.
+/// - `on_submit`: what a submitted value does.
 #[component]
-fn Notify(copy: &'static Copy, target: Arc<Target>) -> impl IntoView {
-    const CLOSED: u32 = 0;
-    const OPEN: u32 = 1;
-    const SENDING: u32 = 2;
-    const DONE: u32 = 3;
-    const FAILED: u32 = 4;
+fn InlineForm(
+    part: &'static str,
+    opener: RwSignal<String>,
+    icon: bool,
+    field: Field,
+    done: &'static str,
+    on_submit: OnSubmit,
+) -> impl IntoView {
     let step = RwSignal::new(CLOSED);
     let input: NodeRef<html::Input> = NodeRef::new();
     let open = move |_| {
@@ -417,41 +355,126 @@ fn Notify(copy: &'static Copy, target: Arc<Target>) -> impl IntoView {
             }
         });
     };
-    move || match step.get() {
+    let field = Arc::new(field);
+    move || {
+        match step.get() {
         CLOSED => view! {
-            <button type="button" class="link" part="notify-form" on:click=open>
-                {copy.notify_me}
+            <button type="button" class="link" part=part on:click=open>
+                {opener.get()}
+                {icon.then(|| view! {
+                    <svg class="icon" viewBox="0 0 14 14" aria-hidden="true"><path d="M2 12 2.5 9.5 9.5 2.5 11.5 4.5 4.5 11.5Z"/></svg>
+                })}
             </button>
         }
         .into_any(),
-        DONE => view! { <span part="notify-form" role="status">{copy.notified}</span> }.into_any(),
+        DONE => view! { <span part=part role="status">{done}</span> }.into_any(),
         current => {
-            let target = target.clone();
+            let on_submit = on_submit.clone();
             let send = move |ev: SubmitEvent| {
                 ev.prevent_default();
-                let Some(field) = input.get_untracked() else {
-                    return;
-                };
-                if !field.check_validity() {
-                    field.report_validity();
-                    return;
+                let Some(input) = input.get_untracked() else { return };
+                if input.check_validity() {
+                    step.set(SENDING);
+                    on_submit(input.value(), step);
+                } else {
+                    input.report_validity();
                 }
-                let email = field.value();
-                step.set(SENDING);
-                let target = target.clone();
-                spawn_local(async move {
-                    let ok = subscribe(&target, &email).await;
-                    step.set(if ok { DONE } else { FAILED });
-                });
             };
+            let note = if current == FAILED { field.note_failed.clone() } else { field.note_open.to_string() };
             view! {
-                <form class="notify" part="notify-form" on:submit=send>
-                    <input node_ref=input type="email" name="email" autocomplete="email" required aria-label=copy.email placeholder=copy.email/>
-                    <button type="submit" disabled=current == SENDING>{copy.notify_submit}</button>
-                    <small>{if current == FAILED { copy.failed } else { copy.consent }}</small>
+                <form part=part on:submit=send>
+                    <input
+                        node_ref=input
+                        name=field.name
+                        type=field.kind
+                        required
+                        inputmode=field.inputmode
+                        autocomplete=field.autocomplete
+                        placeholder=field.placeholder
+                        aria-label=field.label
+                        aria-invalid=if current == FAILED { "true" } else { "false" }
+                    />
+                    <button type="submit" disabled=current == SENDING>{field.submit}</button>
+                    <small role=if current == FAILED { "alert" } else { "note" }>{note}</small>
                 </form>
             }
             .into_any()
         }
+    }
+    }
+}
+
+/// "Deliver to 10115 ✎": the shopper's postal code, validated per country
+/// and remembered in `localStorage` for this shop; a valid one asks again.
+fn destination(
+    copy: &'static Copy,
+    target: &Target,
+    postal: RwSignal<String>,
+) -> impl IntoView + use<> {
+    let label = |code: &str| {
+        if code.is_empty() {
+            copy.add_postal_code.to_string()
+        } else {
+            fill(copy.deliver_to, code)
+        }
+    };
+    let opener = RwSignal::new(label(&postal.get_untracked()));
+    let country: Arc<str> = target.postal_country().into();
+    let example = postal_code_example(&country);
+    let on_submit: OnSubmit = Arc::new(move |typed: String, step: RwSignal<u32>| {
+        match normalize_postal_code(&country, &typed) {
+            Some(code) => {
+                if let Some(storage) =
+                    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+                {
+                    let _ = storage.set_item(&postal_storage_key(&country), &code);
+                }
+                opener.set(label(&code));
+                step.set(CLOSED);
+                postal.set(code);
+            }
+            None => step.set(FAILED),
+        }
+    });
+    let field = Field {
+        label: copy.postal_code,
+        name: "postal-code",
+        kind: "text",
+        inputmode: if example.bytes().any(|b| b.is_ascii_alphabetic()) {
+            "text"
+        } else {
+            "numeric"
+        },
+        autocomplete: "postal-code",
+        placeholder: example,
+        submit: copy.save,
+        note_open: "",
+        note_failed: fill(copy.check_postal_code, example),
+    };
+    view! { <InlineForm part="destination" opener icon=true field done="" on_submit/> }
+}
+
+/// "Notify me when it's back": stores a back-in-stock subscription.
+fn notify(copy: &'static Copy, target: Arc<Target>) -> impl IntoView {
+    let on_submit: OnSubmit = Arc::new(move |email: String, step: RwSignal<u32>| {
+        let target = target.clone();
+        spawn_local(async move {
+            let ok = subscribe(&target, &email).await;
+            step.set(if ok { DONE } else { FAILED });
+        });
+    });
+    let field = Field {
+        label: copy.email,
+        name: "email",
+        kind: "email",
+        inputmode: "email",
+        autocomplete: "email",
+        placeholder: copy.email,
+        submit: copy.notify_submit,
+        note_open: copy.consent,
+        note_failed: copy.failed.to_string(),
+    };
+    view! {
+        <InlineForm part="notify-form" opener=RwSignal::new(copy.notify_me.to_string()) icon=false field done=copy.notified on_submit/>
     }
 }
