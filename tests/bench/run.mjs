@@ -11,6 +11,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ROOT, DEMO } from '../e2e/edge.mjs';
+import { widgetFirstPaint } from './widget-load.mjs';
 
 const DURATION = process.env.BENCH_SECONDS ?? '10';
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '16';
@@ -61,7 +62,7 @@ function capnpModules(mods) {
   return mods.map((m) => `(name = "${m.name}", ${m.kind} = embed "${embed(m.path)}")`).join(',\n      ');
 }
 
-function workerdConfig({ edge, helloRs, helloJs, storage, ports }) {
+function workerdConfig({ edge, helloRs, helloJs, site, storage, ports }) {
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
   services = [
@@ -69,6 +70,8 @@ const config :Workerd.Config = (
     (name = "edge-uncached", worker = .edgeUncached),
     (name = "hello-rs", worker = .helloRs),
     (name = "hello-js", worker = .helloJs),
+    (name = "site", worker = .site),
+    (name = "static", disk = (path = "${join(ROOT, 'dist')}", writable = false)),
     (name = "storage", disk = (path = "${storage}", writable = true)),
   ],
   sockets = [
@@ -76,6 +79,7 @@ const config :Workerd.Config = (
     (name = "edge-uncached", address = "127.0.0.1:${ports.edgeUncached}", http = (), service = "edge-uncached"),
     (name = "hello-rs", address = "127.0.0.1:${ports.helloRs}", http = (), service = "hello-rs"),
     (name = "hello-js", address = "127.0.0.1:${ports.helloJs}", http = (), service = "hello-js"),
+    (name = "site", address = "127.0.0.1:${ports.site}", http = (), service = "site"),
   ],
 );
 const edge :Workerd.Worker = (
@@ -108,6 +112,11 @@ const helloRs :Workerd.Worker = (
       ${capnpModules(helloRs)}
   ],
   compatibilityDate = "2026-04-20",
+);
+const site :Workerd.Worker = (
+  modules = [ (name = "site.js", esModule = embed "${embed(site)}") ],
+  compatibilityDate = "2026-04-20",
+  bindings = [ (name = "EDGE", service = "edge"), (name = "STATIC", service = "static") ],
 );
 const helloJs :Workerd.Worker = (
   modules = [ (name = "hello.js", esModule = embed "${embed(helloJs)}") ],
@@ -145,12 +154,13 @@ async function edgeThroughput() {
   configDir = tmp;
   const storage = join(tmp, 'storage');
   mkdirSync(storage);
-  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103, edgeUncached: 9104 };
+  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103, edgeUncached: 9104, site: 9105 };
   const config = join(tmp, 'bench.capnp');
   writeFileSync(config, workerdConfig({
     edge: bundle(join(ROOT, 'target/deploy-dry-run')),
     helloRs: bundle(join(ROOT, 'target/bench-hello-rs')),
     helloJs: join(ROOT, 'tests/bench/hello.js'),
+    site: join(ROOT, 'tests/bench/site.js'),
     storage,
     ports,
   }));
@@ -200,6 +210,8 @@ async function edgeThroughput() {
     console.log(`    read cache gain: single ${(edge.rps / uncached.rps).toFixed(2)}×, batch-100 ${(batch.rps / rows['edge: batch-100, uncached'].rps).toFixed(2)}× throughput`);
     results.ratios = ratios;
     results.edge = rows;
+    // Before the holds burst, which leaves the store busy with expiries.
+    results.widget_first_paint = await widgetFirstPaint(`http://127.0.0.1:${ports.site}`);
     await holdThroughput(ports, rows, rs);
   } finally {
     try { process.kill(-workerd.pid, 'SIGKILL'); } catch { /* gone */ }

@@ -2,6 +2,7 @@
 // at once, starts each element's availability fetch in parallel with the wasm
 // download, and mounts the wasm widget into the element's shadow root.
 // Hand-written and tiny on purpose: it runs on every product page view.
+performance.mark('upfront:loader-start'); // the widget-load benchmark measures from here
 const TAG = 'upfront-availability';
 const base = new URL('.', import.meta.url);
 const apiBase = base.origin;
@@ -41,12 +42,18 @@ small,.error{flex-basis:100%;font-size:.875em}
 @media (prefers-reduced-motion:reduce){.skeleton{animation:none}}
 `;
 
+// The glue module and the wasm binary download in parallel, and in parallel
+// with the availability request: nothing waits on anything it does not need.
 let wasm;
 function loadWasm() {
-  wasm ??= import(new URL('upfront_widget.js', base).href).then(async (m) => {
-    await m.default({ module_or_path: new URL('upfront_widget_bg.wasm', base) });
-    return m;
-  });
+  if (!wasm) {
+    const binary = fetch(new URL('upfront_widget_bg.wasm', base));
+    binary.catch(() => {}); // a failure surfaces through `wasm` below
+    wasm = import(new URL('upfront_widget.js', base).href).then(async (m) => {
+      await m.default({ module_or_path: binary });
+      return m;
+    });
+  }
   return wasm;
 }
 
@@ -112,19 +119,8 @@ function likelyRegion(locale) {
 class UpfrontAvailability extends HTMLElement {
   connectedCallback() {
     if (this.shadowRoot) return;
-    const root = this.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = CSS;
-    const container = document.createElement('div');
-    container.className = 'upfront';
-    container.setAttribute('aria-live', 'polite');
-    for (const cls of ['', ' short', ' shorter']) {
-      const line = document.createElement('div');
-      line.className = `line skeleton${cls}`;
-      container.append(line);
-    }
-    root.append(style, container);
-
+    const loaded = loadWasm();
+    // The request first: it is what the shopper waits for.
     const attr = (name) => this.getAttribute(name) || '';
     const qtyInput = attr('qty-input');
     let field = null;
@@ -143,7 +139,20 @@ class UpfrontAvailability extends HTMLElement {
       .then((r) => (r.ok ? r.json() : null))
       .catch(() => null);
 
-    loadWasm()
+    const root = this.attachShadow({ mode: 'open' });
+    const style = document.createElement('style');
+    style.textContent = CSS;
+    const container = document.createElement('div');
+    container.className = 'upfront';
+    container.setAttribute('aria-live', 'polite');
+    for (const cls of ['', ' short', ' shorter']) {
+      const line = document.createElement('div');
+      line.className = `line skeleton${cls}`;
+      container.append(line);
+    }
+    root.append(style, container);
+
+    loaded
       .then((m) => {
         const widget = m.mount(container, this, o);
         follow(o.key, o.sku, widget.push);

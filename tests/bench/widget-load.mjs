@@ -1,0 +1,85 @@
+// Widget first paint in headless Chromium against the edge on workerd, cold
+// cache: from the loader's first line (`performance.mark('upfront:loader-start')`)
+// to the status line in the shadow root, over 50 page loads, with the raw API
+// round trip measured in the same run as the baseline. Also main-thread work,
+// long tasks and layout shift. Prints figures; asserts nothing (noisy machines).
+// Called by run.mjs with the origin that serves both the API and the widget.
+import { DEMO } from '../e2e/edge.mjs';
+import { launch } from '../e2e/browser.mjs';
+
+const LOADS = Number(process.env.BENCH_PAGE_LOADS ?? 50);
+
+const PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench</title>
+<script>
+  window.bench = { shift: 0, longTasks: 0 };
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) bench.shift += e.value; })
+    .observe({ type: 'layout-shift', buffered: true });
+  new PerformanceObserver((l) => { bench.longTasks += l.getEntries().length; }).observe({ type: 'longtask', buffered: true });
+  customElements.whenDefined('upfront-availability').then(() => {
+    const root = document.querySelector('upfront-availability').shadowRoot;
+    new MutationObserver(() => {
+      if (!bench.painted && root.querySelector('[part=status]')) bench.painted = performance.now();
+    }).observe(root, { subtree: true, childList: true });
+  });
+</script>
+<script type="module" src="/widget/v1/upfront.js" async></script>
+<style>upfront-availability:not(:defined){display:block;min-height:5em}</style></head>
+<body><main><h1>Stoneware Mug</h1>
+<upfront-availability sku="MUG-STONEWARE" key="${DEMO.publishableKey}"></upfront-availability>
+<p>Below the widget.</p></main></body></html>`;
+
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+/** Measures, prints and answers the figures. */
+export async function widgetFirstPaint(origin) {
+  const browser = await launch();
+  try {
+    const paint = [];
+    const api = [];
+    const work = [];
+    let longTasks = 0;
+    let shift = 0;
+    for (let i = 0; i < LOADS; i++) {
+      const context = await browser.newContext(); // a fresh context: cold HTTP cache
+      const page = await context.newPage();
+      await page.route(`${origin}/bench.html`, (r) => r.fulfill({ contentType: 'text/html', body: PAGE }));
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Performance.enable');
+      await page.goto(`${origin}/bench.html`);
+      await page.waitForFunction(() => window.bench.painted, null, { timeout: 10_000 });
+      const run = await page.evaluate(() => {
+        const start = performance.getEntriesByName('upfront:loader-start')[0].startTime;
+        return { paint: window.bench.painted - start, shift: window.bench.shift, longTasks: window.bench.longTasks };
+      });
+      const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+      paint.push(run.paint);
+      work.push(metrics.TaskDuration * 1000);
+      longTasks += run.longTasks;
+      shift = Math.max(shift, run.shift);
+      // The baseline: the same answer fetched raw, from the same page, uncached.
+      api.push(await page.evaluate(async (url) => {
+        const t0 = performance.now();
+        await (await fetch(url, { cache: 'no-store' })).json();
+        return performance.now() - t0;
+      }, `${origin}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}&locale=en`));
+      await context.close();
+    }
+    const ms = (x) => `${x.toFixed(1).padStart(6)} ms`;
+    console.log(`\nWidget first paint, headless Chromium, ${LOADS} cold page loads (edge on workerd)`);
+    console.log(`  loader start → status painted   p50 ${ms(quantile(paint, 0.5))}   p95 ${ms(quantile(paint, 0.95))}   [goals: p50 ≤ 40 ms, p95 ≤ 75 ms]`);
+    console.log(`  raw API round trip (baseline)   p50 ${ms(quantile(api, 0.5))}   p95 ${ms(quantile(api, 0.95))}`);
+    console.log(`  first paint / API round trip    p50 ${(quantile(paint, 0.5) / quantile(api, 0.5)).toFixed(1)}×`);
+    console.log(`  main-thread work per page load  p50 ${ms(quantile(work, 0.5))}   max ${ms(Math.max(...work))}   [goal ≤ 30 ms]`);
+    console.log(`  long tasks (> 50 ms): ${longTasks} in ${LOADS} loads   worst layout shift: ${shift}   [goals: 0 and 0]`);
+    return {
+      paint_p50_ms: quantile(paint, 0.5), paint_p95_ms: quantile(paint, 0.95),
+      api_p50_ms: quantile(api, 0.5), api_p95_ms: quantile(api, 0.95),
+      main_thread_p50_ms: quantile(work, 0.5), long_tasks: longTasks, layout_shift: shift,
+    };
+  } finally {
+    await browser.close();
+  }
+}
