@@ -180,6 +180,10 @@ async function edgeThroughput() {
       'edge: batch-100, uncached': [`http://127.0.0.1:${ports.edgeUncached}/v1/availability/batch?key=${DEMO.publishableKey}`, batchScript],
     };
     for (const [url, script] of Object.values(targets)) if (!script) await waitFor(url);
+    if (process.env.BENCH_ONLY === 'widget') { // a quick loop while working on the widget
+      results.widget_first_paint = await widgetFirstPaint(`http://127.0.0.1:${ports.site}`);
+      return;
+    }
     console.log(`\nEdge throughput on workerd (1 core), wrk 1 thread × ${CONNECTIONS} connections × ${DURATION} s`);
     console.log('  target                        req/s     p50 ms   p99 ms');
     const rows = {};

@@ -34,6 +34,7 @@ form button{border:1px solid currentColor;padding:0 .6em}
 small,.error{flex-basis:100%;font-size:.875em}
 .error{color:var(--upfront-out)}
 .error:empty{display:none}
+[hidden]{display:none!important}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .skeleton{border-radius:var(--upfront-radius);background:linear-gradient(90deg,#0000000f,#0000001f,#0000000f);background-size:200% 100%;animation:s 1.2s linear infinite;width:60%;height:1.1em;min-height:0;margin:.2em 0}
 .skeleton.short{width:45%}
@@ -107,8 +108,62 @@ function answerUrl(o) {
   return url;
 }
 
+// The postal-code and back-in-stock forms, opened from the widget's
+// `data-form` buttons (widget/src/view.rs, `opener_button`). Plain DOM here: nobody pays for their
+// bytes before the first paint. Every text comes from the widget's copy and
+// is set as text, never as markup.
+function openForm(button, spec, o, m, widget) {
+  const slot = button.parentNode;
+  const part = button.getAttribute('part');
+  const make = (tag, attrs, text) => {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) if (v !== undefined) node.setAttribute(k, v);
+    if (text) node.textContent = text;
+    return node;
+  };
+  const form = make('form', { part });
+  const input = make('input', {
+    type: spec.type, name: spec.name, required: '', inputmode: spec.inputmode,
+    autocomplete: spec.autocomplete, placeholder: spec.placeholder, 'aria-label': spec.label,
+  });
+  const submit = make('button', { type: 'submit' }, spec.submit);
+  const note = make('small', { role: 'note' }, spec.note);
+  form.append(input, submit, note);
+  const close = () => { form.remove(); button.hidden = false; button.focus(); };
+  const fail = () => {
+    input.setAttribute('aria-invalid', 'true');
+    note.setAttribute('role', 'alert');
+    note.textContent = spec.failed;
+  };
+  form.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!input.checkValidity()) { input.reportValidity(); return; }
+    if (spec.kind === 'postal') {
+      const code = m.normalize_postal_code(spec.country, input.value);
+      if (!code) { fail(); return; }
+      try { localStorage.setItem(postalKey(spec.country), code); } catch { /* storage may be off */ }
+      close();
+      widget.postal(code);
+      return;
+    }
+    submit.disabled = true;
+    const body = { sku: o.sku, email: input.value };
+    if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(o.locale)) body.locale = o.locale;
+    const ok = await fetch(`${apiBase}/v1/subscriptions?key=${encodeURIComponent(o.key)}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    }).then((r) => r.ok, () => false);
+    submit.disabled = false;
+    if (ok) slot.replaceChildren(make('span', { part, role: 'status' }, spec.done));
+    else fail();
+  });
+  button.hidden = true;
+  slot.append(form);
+  input.focus();
+}
+
 const quantity = (v) => { const n = Number(v); return Number.isInteger(n) && n >= 1 && n <= 999 ? n : 1; };
-const postalKey = (country) => `upfront:postal-code:${country}`; // as in widget/src/view.rs
+const postalKey = (country) => `upfront:postal-code:${country}`;
 function storedPostalCode(country) {
   try { return localStorage.getItem(postalKey(country)) || ''; } catch { return ''; } // storage may be off
 }
@@ -155,6 +210,10 @@ class UpfrontAvailability extends HTMLElement {
     loaded
       .then((m) => {
         const widget = m.mount(container, this, o);
+        root.addEventListener('click', (e) => {
+          const button = e.target.closest?.('button[data-form]');
+          if (button) openForm(button, widget.form(button.dataset.form), o, m, widget);
+        });
         follow(o.key, o.sku, widget.push);
         if (qtyInput) {
           const onQty = (e) => {

@@ -1,5 +1,4 @@
-//! Talking to the edge: the availability question and the back-in-stock
-//! subscription. Bodies are parsed by the browser (`Response.json()`), not
+//! Talking to the edge: the availability question. Bodies are parsed by the browser (`Response.json()`), not
 //! by serde_json, to keep the wasm small.
 
 use gloo_net::http::Request;
@@ -88,32 +87,4 @@ pub async fn get_json(url: &str, fresh: bool) -> Option<JsValue> {
     }
     let promise = web_sys::Response::from(response).json().ok()?;
     JsFuture::from(promise).await.ok()
-}
-
-/// Stores a back-in-stock subscription; `true` once the edge accepted it.
-pub async fn subscribe(target: &Target, email: &str) -> bool {
-    let body = js_sys::Object::new();
-    for (name, value) in [
-        ("sku", target.sku.as_str()),
-        ("email", email),
-        ("locale", target.locale.as_str()),
-    ] {
-        let _ = js_sys::Reflect::set(&body, &name.into(), &value.into());
-    }
-    let Ok(json) = js_sys::JSON::stringify(&body) else {
-        return false;
-    };
-    let url = [
-        target.api_base.as_str(),
-        "/v1/subscriptions?key=",
-        &String::from(encode_uri_component(&target.key)),
-    ]
-    .concat();
-    let Ok(request) = Request::post(&url)
-        .header("Content-Type", "application/json")
-        .body(String::from(json))
-    else {
-        return false;
-    };
-    request.send().await.is_ok_and(|r| r.ok())
 }

@@ -36,19 +36,30 @@ fn quantity(value: &JsValue) -> u32 {
     }
 }
 
+/// The shopper's postal code normalized, if it fits `country`'s format
+/// (for the loader's postal-code form).
+#[wasm_bindgen]
+pub fn normalize_postal_code(country: &str, input: &str) -> Option<String> {
+    upfront_shared::postal::normalize_postal_code(country, input)
+}
+
 /// Mounts one widget into `container` (in `host`'s shadow root), replacing
 /// the loader's skeleton. `options` holds what the loader read from the
 /// element's attributes (see `upfront.js`). Answers the loader's handle:
-/// `push(update)` with each live stock update for this SKU, and `qty(n)`
-/// when the page's quantity field changes.
+/// `push(update)` with each live stock update for this SKU, `qty(n)` when
+/// the page's quantity field changes, `postal(code)` when the shopper saved
+/// a postal code, and `form(kind)`, what the loader's form for a button's
+/// `data-form` asks for.
 #[wasm_bindgen]
 pub fn mount(container: HtmlElement, host: Element, options: JsValue) -> JsValue {
     container.set_text_content(None);
     let qty = RwSignal::new(quantity(
         &Reflect::get(&options, &"qty".into()).unwrap_or_default(),
     ));
+    let postal = RwSignal::new(text(&options, "postalCode"));
     let inputs = view::Inputs {
         qty,
+        postal,
         refresh: RwSignal::new(0),
         shown: RwSignal::new(view::Phase::Loading),
     };
@@ -56,16 +67,17 @@ pub fn mount(container: HtmlElement, host: Element, options: JsValue) -> JsValue
         .ok()
         .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
         .map(|answer| (text(&options, "answerUrl"), answer));
+    let target = api::Target {
+        api_base: text(&options, "apiBase"),
+        sku: text(&options, "sku"),
+        key: text(&options, "key"),
+        locale: text(&options, "locale"),
+        country: text(&options, "country"),
+        guessed_country: text(&options, "guessedCountry"),
+    };
+    let form_target = target.clone();
     let setup = view::Setup {
-        target: api::Target {
-            api_base: text(&options, "apiBase"),
-            sku: text(&options, "sku"),
-            key: text(&options, "key"),
-            locale: text(&options, "locale"),
-            country: text(&options, "country"),
-            guessed_country: text(&options, "guessedCountry"),
-        },
-        postal_code: text(&options, "postalCode"),
+        target,
         jsonld_host: (text(&options, "jsonld") == "true").then_some(host),
         prefetched: prefetch,
     };
@@ -91,6 +103,20 @@ pub fn mount(container: HtmlElement, host: Element, options: JsValue) -> JsValue
         }
     });
     let _ = Reflect::set(&handle, &"push".into(), &push.into_js_value());
+    let set_postal = Closure::<dyn Fn(JsValue)>::new(move |code: JsValue| {
+        postal.set(code.as_string().unwrap_or_default());
+    });
+    let form = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |kind: JsValue| {
+        let copy = copy::for_locale(&form_target.locale).0;
+        let spec = Object::new();
+        let kind = kind.as_string().unwrap_or_default();
+        for (name, value) in view::form_spec(&kind, copy, &form_target) {
+            let _ = Reflect::set(&spec, &name.into(), &value.into());
+        }
+        spec.into()
+    });
+    let _ = Reflect::set(&handle, &"form".into(), &form.into_js_value());
     let _ = Reflect::set(&handle, &"qty".into(), &set_qty.into_js_value());
+    let _ = Reflect::set(&handle, &"postal".into(), &set_postal.into_js_value());
     handle.into()
 }
