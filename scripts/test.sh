@@ -14,6 +14,8 @@ log "cargo test"
 cargo test --quiet --workspace
 
 bash scripts/build.sh
+log "widget size"
+node tests/size-budget.mjs
 log "wrangler deploy --dry-run (the config deploys as it is)"
 rm -rf "$ROOT/target/deploy-dry-run"
 (cd edge && wrangler deploy --dry-run --outdir "$ROOT/target/deploy-dry-run" >"$ROOT/target/deploy-dry-run.log" 2>&1) \

@@ -137,18 +137,6 @@ impl StockStatus {
     pub fn parse(value: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.as_str() == value)
     }
-
-    /// The schema.org `ItemAvailability` URL, for an `Offer`'s JSON-LD.
-    /// Same mapping as Merchant Center's `availability`.
-    pub fn schema_org(self) -> &'static str {
-        match self {
-            Self::InStock | Self::LowStock => "https://schema.org/InStock",
-            Self::Backorder => "https://schema.org/BackOrder",
-            Self::Preorder => "https://schema.org/PreOrder",
-            Self::OutOfStock => "https://schema.org/OutOfStock",
-            Self::Discontinued => "https://schema.org/Discontinued",
-        }
-    }
 }
 
 /// A status with the date that goes with it: when a backorder of the asked

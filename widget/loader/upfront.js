@@ -144,6 +144,7 @@ function openForm(button, spec, o, m, widget) {
       if (!code) { fail(); return; }
       try { localStorage.setItem(postalKey(spec.country), code); } catch { /* storage may be off */ }
       close();
+      o.postalCode = code;
       widget.postal(code);
       return;
     }
@@ -160,6 +161,47 @@ function openForm(button, spec, o, m, widget) {
   button.hidden = true;
   slot.append(form);
   input.focus();
+}
+
+// schema.org Product → Offer JSON-LD, in the host page's light DOM (crawlers
+// do not read shadow roots), from the very answer the widget shows.
+const AVAILABILITY = {
+  in_stock: 'InStock', low_stock: 'InStock', backorder: 'BackOrder',
+  preorder: 'PreOrder', out_of_stock: 'OutOfStock', discontinued: 'Discontinued',
+};
+function publishJsonLd(host, a, o) {
+  const offer = { '@type': 'Offer', availability: `https://schema.org/${AVAILABILITY[a.status]}` };
+  const p = a.delivery_options?.[0];
+  if (p) {
+    const now = new Date();
+    const today = Date.UTC(now.getFullYear(), now.getMonth(), now.getDate());
+    const days = (from, to) => Math.round((Date.parse(to) - from) / 864e5);
+    const value = (min, max) => ({ '@type': 'QuantitativeValue', minValue: min, maxValue: max, unitCode: 'DAY' });
+    const handling = Math.max(0, days(today, p.ship_date));
+    const shipped = Date.parse(p.ship_date);
+    offer.shippingDetails = {
+      '@type': 'OfferShippingDetails',
+      deliveryTime: {
+        '@type': 'ShippingDeliveryTime',
+        handlingTime: value(handling, handling),
+        transitTime: value(days(shipped, p.earliest), days(shipped, p.latest)),
+        cutoffTime: `${new Date(p.order_by).toISOString().slice(11, 19)}Z`,
+      },
+    };
+    const country = o.postalCode ? o.country || o.guessedCountry : o.country;
+    if (country) {
+      offer.shippingDetails.shippingDestination = { '@type': 'DefinedRegion', addressCountry: country };
+      if (o.postalCode) offer.shippingDetails.shippingDestination.postalCode = o.postalCode;
+    }
+  }
+  let script = host.querySelector(':scope > script[data-upfront]');
+  if (!script) {
+    script = document.createElement('script');
+    script.type = 'application/ld+json';
+    script.dataset.upfront = '';
+    host.append(script);
+  }
+  script.textContent = JSON.stringify({ '@context': 'https://schema.org', '@type': 'Product', sku: a.sku, offers: offer });
 }
 
 const quantity = (v) => { const n = Number(v); return Number.isInteger(n) && n >= 1 && n <= 999 ? n : 1; };
@@ -190,6 +232,7 @@ class UpfrontAvailability extends HTMLElement {
     };
     o.postalCode = storedPostalCode(country || guessedCountry) || attr('postal-code');
     o.answerUrl = answerUrl(o);
+    if (attr('jsonld') === 'true') o.onAnswer = (answer) => publishJsonLd(this, answer, o);
     o.answer = fetch(o.answerUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) })
       .then((r) => (r.ok ? r.json() : null))
       .catch(() => null);
@@ -209,7 +252,7 @@ class UpfrontAvailability extends HTMLElement {
 
     loaded
       .then((m) => {
-        const widget = m.mount(container, this, o);
+        const widget = m.mount(container, o);
         root.addEventListener('click', (e) => {
           const button = e.target.closest?.('button[data-form]');
           if (button) openForm(button, widget.form(button.dataset.form), o, m, widget);

@@ -10,13 +10,12 @@ mod answer;
 mod api;
 mod copy;
 mod intl;
-mod jsonld;
 mod view;
 
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
-use web_sys::{Element, HtmlElement};
+use web_sys::HtmlElement;
 
 fn text(options: &JsValue, name: &str) -> String {
     Reflect::get(options, &name.into())
@@ -43,7 +42,7 @@ pub fn normalize_postal_code(country: &str, input: &str) -> Option<String> {
     upfront_shared::postal::normalize_postal_code(country, input)
 }
 
-/// Mounts one widget into `container` (in `host`'s shadow root), replacing
+/// Mounts one widget into `container` (in the element's shadow root), replacing
 /// the loader's skeleton. `options` holds what the loader read from the
 /// element's attributes (see `upfront.js`). Answers the loader's handle:
 /// `push(update)` with each live stock update for this SKU, `qty(n)` when
@@ -51,7 +50,7 @@ pub fn normalize_postal_code(country: &str, input: &str) -> Option<String> {
 /// a postal code, and `form(kind)`, what the loader's form for a button's
 /// `data-form` asks for.
 #[wasm_bindgen]
-pub fn mount(container: HtmlElement, host: Element, options: JsValue) -> JsValue {
+pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
     container.set_text_content(None);
     let qty = RwSignal::new(quantity(
         &Reflect::get(&options, &"qty".into()).unwrap_or_default(),
@@ -78,7 +77,9 @@ pub fn mount(container: HtmlElement, host: Element, options: JsValue) -> JsValue
     let form_target = target.clone();
     let setup = view::Setup {
         target,
-        jsonld_host: (text(&options, "jsonld") == "true").then_some(host),
+        on_answer: Reflect::get(&options, &"onAnswer".into())
+            .ok()
+            .and_then(|f| f.dyn_into().ok()),
         prefetched: prefetch,
     };
     leptos::mount::mount_to(container, move || {

@@ -14,7 +14,6 @@ use crate::answer::{Answer, Day};
 use crate::api::{Target, availability_url, get_json};
 use crate::copy::{Copy, fill, for_locale, split};
 use crate::intl;
-use crate::jsonld;
 
 /// The countdown shows only when the next cutoff is this close.
 const COUNTDOWN_HORIZON_MS: f64 = 24.0 * 3_600_000.0;
@@ -22,8 +21,9 @@ const COUNTDOWN_HORIZON_MS: f64 = 24.0 * 3_600_000.0;
 /// Everything one element needs, read by the loader from its attributes.
 pub struct Setup {
     pub target: Target,
-    /// The host element, when `jsonld="true"`.
-    pub jsonld_host: Option<web_sys::Element>,
+    /// The loader's `onAnswer(body)`, told each answer shown (it writes the
+    /// JSON-LD); `None` when nobody listens.
+    pub on_answer: Option<js_sys::Function>,
     /// The loader's early fetch: the URL it asked and the parsed answer.
     pub prefetched: Option<(String, js_sys::Promise)>,
 }
@@ -70,7 +70,7 @@ impl Inputs {
 pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
     let Setup {
         target,
-        jsonld_host,
+        on_answer,
         prefetched,
     } = setup;
     let (copy, tag) = for_locale(&target.locale);
@@ -93,6 +93,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
             .take()
             .filter(|(asked, _)| *asked == url)
             .map(|(_, answer)| answer);
+        let on_answer = on_answer.clone();
         spawn_local(async move {
             let body = match early {
                 Some(answer) => wasm_bindgen_futures::JsFuture::from(answer)
@@ -102,7 +103,12 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
                 None => get_json(&url, fresh).await,
             };
             match body.as_ref().and_then(Answer::read) {
-                Some(answer) => phase.set(Phase::Ready(Box::new(answer))),
+                Some(answer) => {
+                    phase.set(Phase::Ready(Box::new(answer)));
+                    if let (Some(listener), Some(body)) = (on_answer, body) {
+                        let _ = listener.call1(&wasm_bindgen::JsValue::NULL, &body);
+                    }
+                }
                 // A failed refresh keeps the last answer; a failed first load shows nothing.
                 None if matches!(*phase.read_untracked(), Phase::Loading) => {
                     phase.set(Phase::Unavailable)
@@ -127,20 +133,6 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
         },
         Duration::from_secs(60),
     );
-
-    if let Some(host) = jsonld_host {
-        let target = target.clone();
-        Effect::new(move |_| {
-            if let Phase::Ready(answer) = &*phase.read() {
-                let today = intl::today(js_sys::Date::now());
-                let country = target.postal_country();
-                if let Some(json) = jsonld::product(answer, today, country, &postal.get_untracked())
-                {
-                    jsonld::publish(&host, &json);
-                }
-            }
-        });
-    }
 
     move || match phase.get() {
         Phase::Loading => view! { <Skeleton/> }.into_any(),
