@@ -15,9 +15,13 @@ wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name upfront_wi
   "$out/upfront_widget_bg.wasm" -o "$out/upfront_widget_bg.wasm"
 # Shoppers download these on every product page: minify both the loader and
 # wasm-bindgen's glue (the readable loader lives in widget/loader/).
-"$ESBUILD_BIN" --minify --format=esm --target=es2022 --log-level=warning \
-  "$out/upfront_widget.js" --outfile="$out/upfront_widget.min.js"
+# Bundling from an entry that names what the loader calls lets esbuild drop
+# the glue nothing uses (Leptos links wasm-streams' exported classes).
+echo "export { default, mount, normalize_postal_code } from './upfront_widget.js';" >"$out/entry.js"
+"$ESBUILD_BIN" --bundle --minify --format=esm --target=es2022 --log-level=warning \
+  "$out/entry.js" --outfile="$out/upfront_widget.min.js"
 mv "$out/upfront_widget.min.js" "$out/upfront_widget.js"
+rm "$out/entry.js"
 "$ESBUILD_BIN" --minify --format=esm --target=es2022 --log-level=warning \
   "$ROOT/widget/loader/upfront.js" --outfile="$out/upfront.js"
 

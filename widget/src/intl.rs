@@ -36,12 +36,6 @@ pub fn plural_category(tag: &str, n: f64) -> String {
     rules.select(n).as_string().unwrap_or_default()
 }
 
-/// `n` with the locale's digits and grouping.
-pub fn number(tag: &str, n: f64) -> String {
-    let format = Intl::NumberFormat::new(&locales(tag), &Object::new());
-    call(&format, "format", &Array::of1(&n.into()))
-}
-
 /// The shopper's own calendar day, from the browser's clock and zone.
 pub fn today(now_ms: f64) -> Day {
     let now = Date::new(&now_ms.into());

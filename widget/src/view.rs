@@ -15,6 +15,11 @@ use crate::api::{Target, availability_url, get_json};
 use crate::copy::{Copy, fill, for_locale, split};
 use crate::intl;
 
+/// Whole minutes since 1970 by the browser's clock.
+fn minutes_now() -> u32 {
+    (js_sys::Date::now() / 60_000.0) as u32
+}
+
 /// The countdown shows only when the next cutoff is this close.
 const COUNTDOWN_HORIZON_MS: f64 = 24.0 * 3_600_000.0;
 
@@ -81,7 +86,9 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
         refresh,
         shown: phase,
     } = inputs;
-    let now_ms = RwSignal::new(js_sys::Date::now());
+    // Whole minutes since 1970: the countdown's resolution, and a `u32`
+    // signal like the others (each new signal type costs the shopper bytes).
+    let minute = RwSignal::new(minutes_now());
     let target = Arc::new(target);
     let prefetched = Cell::new(prefetched);
 
@@ -122,7 +129,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
     set_interval(
         move || {
             let now = js_sys::Date::now();
-            now_ms.set(now);
+            minute.set(minutes_now());
             let passed = phase.with_untracked(|p| match p {
                 Phase::Ready(a) => a.promise.as_ref().is_some_and(|p| p.order_by_ms <= now),
                 _ => false,
@@ -140,7 +147,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
         Phase::Ready(answer) => {
             let answer = *answer;
             view! {
-                <Shown answer copy tag=tag.clone() postal=postal.get() now_ms/>
+                <Shown answer copy tag=tag.clone() postal=postal.get() minute/>
             }
             .into_any()
         }
@@ -173,7 +180,8 @@ fn status_phrase(
     if answer.stale {
         return (copy.confirming, None);
     }
-    let count = || intl::number(tag, answer.available);
+    // Counts are small whole numbers: plain digits read the same everywhere.
+    let count = || (answer.available as u32).to_string();
     let plural = || intl::plural_category(tag, answer.available);
     let dated = |with: &'static str, without: &'static str| match answer.availability_date {
         Some(day) => (with, Some(intl::date(tag, day, today))),
@@ -197,14 +205,14 @@ fn status_phrase(
 /// - `answer`: what the edge said.
 /// - `copy`, `tag`: the language and the `Intl` locale.
 /// - `postal`: the shopper's postal code; editing it asks again.
-/// - `now_ms`: the minute clock behind the countdown.
+/// - `minute`: the clock behind the countdown, in minutes since 1970.
 #[component]
 fn Shown(
     answer: Answer,
     copy: &'static Copy,
     tag: String,
     postal: String,
-    now_ms: RwSignal<f64>,
+    minute: RwSignal<u32>,
 ) -> impl IntoView {
     let today = intl::today(js_sys::Date::now());
     let tone = match answer.status {
@@ -215,10 +223,8 @@ fn Shown(
         StockStatus::OutOfStock | StockStatus::Discontinued => "out",
     };
     let (phrase, value) = status_phrase(&answer, copy, &tag, today);
-    let status = match value {
-        Some(value) => emphasized(phrase, value).into_any(),
-        None => phrase.into_any(),
-    };
+    // An empty `<b>` when there is no value: one shape, no type-erased branch.
+    let status = emphasized(phrase, value.unwrap_or_default());
     let sellable = !answer.stale
         && answer.fulfillable
         && !matches!(
@@ -248,7 +254,7 @@ fn Shown(
         .map(|p| p.order_by_ms);
     let countdown_tag = tag.clone();
     let countdown = move || {
-        let left = order_by? - now_ms.get();
+        let left = order_by? - f64::from(minute.get()) * 60_000.0;
         (left > 0.0 && left <= COUNTDOWN_HORIZON_MS).then(|| {
             // "Within": 89.5 minutes left still reads 90.
             let minutes = (left / 60_000.0).ceil();
@@ -262,11 +268,10 @@ fn Shown(
             <svg class="dot" viewBox="0 0 12 12" aria-hidden="true"><circle cx="6" cy="6" r="5"/></svg>
             <span>{status}</span>
         </div>
-        {if out {
-            notify(copy).into_any()
-        } else {
-            view! { <div class="line promise" part="promise">{promise_line}</div> }.into_any()
-        }}
+        <div class="line promise" part=(!out).then_some("promise")>
+            {promise_line}
+            {out.then(|| notify(copy))}
+        </div>
         <div class="line details">
             <span part="countdown" aria-live="off">{countdown}</span>
             {(!discontinued).then(|| destination(copy, &postal))}
