@@ -256,9 +256,10 @@ test('API down, slow or answering garbage: a quiet empty widget, no page errors'
       widgets: widget('DOWN-1'),
       setup: (p) => p.route('**/v1/availability/**', handler),
     });
+    // Quiet: the skeleton goes, nothing else shows.
     await page.waitForFunction(() => {
       const c = document.querySelector('upfront-availability').shadowRoot.querySelector('.upfront');
-      return c && c.children.length === 0;
+      return c && c.innerText.trim() === '' && [...c.children].every((e) => e.getBoundingClientRect().height === 0);
     }, null, { timeout: 8000 });
     assert.equal(await page.locator('#below').isVisible(), true, name);
     assert.deepEqual(errors, [], name);

@@ -16,17 +16,17 @@ const CSS = `
 .upfront{display:flex;flex-direction:column;gap:var(--upfront-gap);min-height:calc(4.5em + 2 * var(--upfront-gap))}
 .line{line-height:1.5;min-height:1.5em;margin:0}
 .status,.notice{display:flex;align-items:center;gap:.5em}
-.dot{width:.6em;height:.6em;flex:none;fill:var(--upfront-ok)}
-[data-state=low] .dot{fill:var(--upfront-low)}
-[data-state=out] .dot{fill:var(--upfront-out)}
-[data-state=info] .dot{fill:var(--upfront-info)}
+.dot{width:.6em;height:.6em;flex:none;border-radius:50%;background:var(--upfront-ok)}
+[data-state=low] .dot{background:var(--upfront-low)}
+[data-state=out] .dot{background:var(--upfront-out)}
+[data-state=info] .dot{background:var(--upfront-info)}
 .details{display:flex;flex-wrap:wrap;align-items:center;column-gap:.5em}
 [part=countdown]:empty{display:none}
 [part=countdown]::after{content:"·";margin-left:.5em}
 .link,form button{font:inherit;color:inherit;background:none;min-height:24px;cursor:pointer;border-radius:var(--upfront-radius)}
 .link{color:var(--upfront-accent);border:0;padding:0 .1em;text-decoration:underline;text-underline-offset:.15em;display:inline-flex;align-items:center;gap:.3em}
-.icon{width:12px;height:12px;flex:none;fill:none;stroke:currentColor;stroke-width:1.5}
-.notice .icon{stroke:var(--upfront-low)}
+[data-form=postal]::after{content:"✎";font-size:.9em}
+.notice::before{content:"⚠";color:var(--upfront-low)}
 :focus-visible{outline:2px solid var(--upfront-accent);outline-offset:2px}
 form{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;margin:0}
 input{font:inherit;color:inherit;background:transparent;min-height:24px;width:10em;padding:0 .4em;border:1px solid currentColor;border-radius:var(--upfront-radius)}
@@ -37,8 +37,9 @@ small,.error{flex-basis:100%;font-size:.875em}
 [hidden]{display:none!important}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .skeleton{border-radius:var(--upfront-radius);background:linear-gradient(90deg,#0000000f,#0000001f,#0000000f);background-size:200% 100%;animation:s 1.2s linear infinite;width:60%;height:1.1em;min-height:0;margin:.2em 0}
-.skeleton.short{width:45%}
-.skeleton.shorter{width:35%}
+.skeleton:nth-child(2){width:45%}
+.skeleton:nth-child(3){width:35%}
+.upfront:has(>.status)>.skeleton,.upfront[data-gone]>.skeleton{display:none}
 @keyframes s{to{background-position:-200% 0}}
 @media (prefers-reduced-motion:reduce){.skeleton{animation:none}}
 `;
@@ -145,7 +146,7 @@ function openForm(button, spec, o, m, widget) {
       try { localStorage.setItem(postalKey(spec.country), code); } catch { /* storage may be off */ }
       close();
       o.postalCode = code;
-      widget.postal(code);
+      widget('postal', code);
       return;
     }
     submit.disabled = true;
@@ -243,9 +244,9 @@ class UpfrontAvailability extends HTMLElement {
     const container = document.createElement('div');
     container.className = 'upfront';
     container.setAttribute('aria-live', 'polite');
-    for (const cls of ['', ' short', ' shorter']) {
+    for (let i = 0; i < 3; i++) {
       const line = document.createElement('div');
-      line.className = `line skeleton${cls}`;
+      line.className = 'line skeleton';
       container.append(line);
     }
     root.append(style, container);
@@ -255,12 +256,12 @@ class UpfrontAvailability extends HTMLElement {
         const widget = m.mount(container, o);
         root.addEventListener('click', (e) => {
           const button = e.target.closest?.('button[data-form]');
-          if (button) openForm(button, widget.form(button.dataset.form), o, m, widget);
+          if (button) openForm(button, widget('form', button.dataset.form), o, m, widget);
         });
-        follow(o.key, o.sku, widget.push);
+        follow(o.key, o.sku, (update) => widget('push', update));
         if (qtyInput) {
           const onQty = (e) => {
-            try { if (e.target.matches && e.target.matches(qtyInput)) widget.qty(e.target.value); } catch { /* ignore */ }
+            try { if (e.target.matches && e.target.matches(qtyInput)) widget('qty', e.target.value); } catch { /* ignore */ }
           };
           document.addEventListener('input', onQty);
           document.addEventListener('change', onQty);

@@ -57,7 +57,6 @@ impl Day {
 /// The fastest shipping method's promise.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Promise {
-    pub ship_date: Day,
     pub earliest: Day,
     pub latest: Day,
     /// The next cutoff that still gets this window, in epoch milliseconds.
@@ -66,7 +65,6 @@ pub struct Promise {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Answer {
-    pub sku: String,
     pub status: StockStatus,
     pub available: f64,
     /// Whether the asked quantity can be sold.
@@ -104,7 +102,6 @@ impl Answer {
             let order_by = text(&option, "order_by")?;
             let order_by_ms = js_sys::Date::parse(&order_by);
             Some(Promise {
-                ship_date: day(&option, "ship_date")?,
                 earliest: day(&option, "earliest")?,
                 latest: day(&option, "latest")?,
                 order_by_ms: if order_by_ms.is_nan() {
@@ -119,7 +116,6 @@ impl Answer {
             .iter()
             .find_map(|n| text(&n, "message"));
         Some(Answer {
-            sku: text(object, "sku")?,
             status,
             available: field(object, "available").as_f64()?,
             fulfillable: field(object, "fulfillable").as_bool()?,

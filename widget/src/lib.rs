@@ -42,16 +42,15 @@ pub fn normalize_postal_code(country: &str, input: &str) -> Option<String> {
     upfront_shared::postal::normalize_postal_code(country, input)
 }
 
-/// Mounts one widget into `container` (in the element's shadow root), replacing
-/// the loader's skeleton. `options` holds what the loader read from the
-/// element's attributes (see `upfront.js`). Answers the loader's handle:
-/// `push(update)` with each live stock update for this SKU, `qty(n)` when
-/// the page's quantity field changes, `postal(code)` when the shopper saved
-/// a postal code, and `form(kind)`, what the loader's form for a button's
-/// `data-form` asks for.
+/// Mounts one widget into `container` (in the element's shadow root), after
+/// the loader's skeleton, which CSS hides once there is an answer. `options`
+/// holds what the loader read from the element's attributes (see
+/// `upfront.js`). Answers the loader's handle, `widget(message, value)`:
+/// `push` with each live stock update for this SKU, `qty` when the page's
+/// quantity field changes, `postal` when the shopper saved a postal code,
+/// and `form`, what the loader's form for a button's `data-form` asks for.
 #[wasm_bindgen]
 pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
-    container.set_text_content(None);
     let qty = RwSignal::new(quantity(
         &Reflect::get(&options, &"qty".into()).unwrap_or_default(),
     ));
@@ -77,6 +76,7 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
     let form_target = target.clone();
     let setup = view::Setup {
         target,
+        container: container.clone(),
         on_answer: Reflect::get(&options, &"onAnswer".into())
             .ok()
             .and_then(|f| f.dyn_into().ok()),
@@ -87,37 +87,38 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
     })
     .forget();
 
-    let handle = Object::new();
-    let push = Closure::<dyn Fn(JsValue)>::new(move |update: JsValue| {
-        let status = text(&update, "status");
-        let available = Reflect::get(&update, &"available".into())
-            .ok()
-            .and_then(|v| v.as_f64());
-        if let (false, Some(available)) = (status.is_empty(), available) {
-            inputs.pushed(&status, available);
+    // One function for every message: each closure signature costs its own
+    // glue in the bindings.
+    Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |message: JsValue, value: JsValue| {
+        match message.as_string().as_deref() {
+            Some("push") => {
+                let status = text(&value, "status");
+                let available = Reflect::get(&value, &"available".into())
+                    .ok()
+                    .and_then(|v| v.as_f64());
+                if let (false, Some(available)) = (status.is_empty(), available) {
+                    inputs.pushed(&status, available);
+                }
+            }
+            Some("qty") => {
+                let next = quantity(&value);
+                if next != qty.get_untracked() {
+                    qty.set(next);
+                }
+            }
+            Some("postal") => postal.set(value.as_string().unwrap_or_default()),
+            Some("form") => {
+                let copy = copy::for_locale(&form_target.locale).0;
+                let spec = Object::new();
+                let kind = value.as_string().unwrap_or_default();
+                for (name, field) in view::form_spec(&kind, copy, &form_target) {
+                    let _ = Reflect::set(&spec, &name.into(), &field.into());
+                }
+                return spec.into();
+            }
+            _ => {}
         }
-    });
-    let set_qty = Closure::<dyn Fn(JsValue)>::new(move |value: JsValue| {
-        let next = quantity(&value);
-        if next != qty.get_untracked() {
-            qty.set(next);
-        }
-    });
-    let _ = Reflect::set(&handle, &"push".into(), &push.into_js_value());
-    let set_postal = Closure::<dyn Fn(JsValue)>::new(move |code: JsValue| {
-        postal.set(code.as_string().unwrap_or_default());
-    });
-    let form = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |kind: JsValue| {
-        let copy = copy::for_locale(&form_target.locale).0;
-        let spec = Object::new();
-        let kind = kind.as_string().unwrap_or_default();
-        for (name, value) in view::form_spec(&kind, copy, &form_target) {
-            let _ = Reflect::set(&spec, &name.into(), &value.into());
-        }
-        spec.into()
-    });
-    let _ = Reflect::set(&handle, &"form".into(), &form.into_js_value());
-    let _ = Reflect::set(&handle, &"qty".into(), &set_qty.into_js_value());
-    let _ = Reflect::set(&handle, &"postal".into(), &set_postal.into_js_value());
-    handle.into()
+        JsValue::UNDEFINED
+    })
+    .into_js_value()
 }

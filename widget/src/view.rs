@@ -26,6 +26,9 @@ const COUNTDOWN_HORIZON_MS: f64 = 24.0 * 3_600_000.0;
 /// Everything one element needs, read by the loader from its attributes.
 pub struct Setup {
     pub target: Target,
+    /// The loader's container, marked `data-gone` when the first answer
+    /// failed (its skeleton then hides).
+    pub container: web_sys::HtmlElement,
     /// The loader's `onAnswer(body)`, told each answer shown (it writes the
     /// JSON-LD); `None` when nobody listens.
     pub on_answer: Option<js_sys::Function>,
@@ -75,6 +78,7 @@ impl Inputs {
 pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
     let Setup {
         target,
+        container,
         on_answer,
         prefetched,
     } = setup;
@@ -101,6 +105,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
             .filter(|(asked, _)| *asked == url)
             .map(|(_, answer)| answer);
         let on_answer = on_answer.clone();
+        let container = container.clone();
         spawn_local(async move {
             let body = match early {
                 Some(answer) => wasm_bindgen_futures::JsFuture::from(answer)
@@ -118,6 +123,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
                 }
                 // A failed refresh keeps the last answer; a failed first load shows nothing.
                 None if matches!(*phase.read_untracked(), Phase::Loading) => {
+                    let _ = container.set_attribute("data-gone", "");
                     phase.set(Phase::Unavailable)
                 }
                 None => {}
@@ -142,7 +148,9 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
     );
 
     move || match phase.get() {
-        Phase::Loading => view! { <Skeleton/> }.into_any(),
+        // The loader's skeleton shows until the first answer (CSS hides it
+        // once a status line or the `data-gone` mark is there).
+        Phase::Loading => ().into_any(),
         Phase::Unavailable => ().into_any(),
         Phase::Ready(answer) => {
             let answer = *answer;
@@ -151,16 +159,6 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
             }
             .into_any()
         }
-    }
-}
-
-/// Three grey lines in the exact height of the answer, so nothing shifts.
-#[component]
-fn Skeleton() -> impl IntoView {
-    view! {
-        <div class="line skeleton" aria-hidden="true"></div>
-        <div class="line skeleton short" aria-hidden="true"></div>
-        <div class="line skeleton shorter" aria-hidden="true"></div>
     }
 }
 
@@ -265,7 +263,7 @@ fn Shown(
     let discontinued = answer.status == StockStatus::Discontinued;
     view! {
         <div class="line status" part="status" data-state=tone>
-            <svg class="dot" viewBox="0 0 12 12" aria-hidden="true"><circle cx="6" cy="6" r="5"/></svg>
+            <span class="dot" aria-hidden="true"></span>
             <span>{status}</span>
         </div>
         <div class="line promise" part=(!out).then_some("promise")>
@@ -279,7 +277,6 @@ fn Shown(
         </div>
         {answer.notice.map(|text| view! {
             <div class="line notice" part="notice" role="note">
-                <svg class="icon" viewBox="0 0 14 14" aria-hidden="true"><path d="M7 1 13 12H1Z M7 5v3.5 M7 10v.5"/></svg>
                 <span class="visually-hidden">{copy.notice}": "</span>
                 <span>{text}</span>
             </div>
@@ -294,19 +291,11 @@ fn Shown(
 ///
 /// The slot holds the loader's form too, so it goes with the button when
 /// the answer changes shape.
-fn opener_button(
-    part: &'static str,
-    kind: &'static str,
-    label: String,
-    icon: bool,
-) -> impl IntoView {
+fn opener_button(part: &'static str, kind: &'static str, label: String) -> impl IntoView {
     view! {
         <span class="slot">
             <button type="button" class="link" part=part data-form=kind>
                 {label}
-                {icon.then(|| view! {
-                    <svg class="icon" viewBox="0 0 14 14" aria-hidden="true"><path d="M2 12 2.5 9.5 9.5 2.5 11.5 4.5 4.5 11.5Z"/></svg>
-                })}
             </button>
         </span>
     }
@@ -355,10 +344,10 @@ fn destination(copy: &'static Copy, postal: &str) -> impl IntoView + use<> {
     } else {
         fill(copy.deliver_to, postal)
     };
-    opener_button("destination", "postal", label, true)
+    opener_button("destination", "postal", label)
 }
 
 /// "Notify me when it's back".
 fn notify(copy: &'static Copy) -> impl IntoView {
-    opener_button("notify-form", "email", copy.notify_me.to_string(), false)
+    opener_button("notify-form", "email", copy.notify_me.to_string())
 }
