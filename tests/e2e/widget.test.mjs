@@ -242,6 +242,26 @@ test('JSON-LD in the light DOM states what the widget shows', async () => {
   await page.close();
 });
 
+test('stale stock reads "Confirming availability…" and promises nothing', async () => {
+  await setStock(EDGE, [{ sku: 'STALE-1', on_hand: 50 }], ACME.secretKey);
+  // The edge marks an answer stale when the merchant's data is older than its
+  // freshness limit (30 days for the local merchants); flag a real answer so.
+  const { page, errors } = await productPage({
+    widgets: widget('STALE-1'),
+    setup: (p) => p.route('**/v1/availability/STALE-1**', async (route) => {
+      const answer = await (await route.fetch()).json();
+      await route.fulfill({ json: { ...answer, stale: true } });
+    }),
+  });
+  const shown = await widgetText(page, 'STALE-1');
+  assert.equal(shown.status, 'Confirming availability…');
+  assert.equal(shown.promise, '');
+  assert.equal(shown.countdown, '');
+  await shot(page, 'stale');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('API down, slow or answering garbage: a quiet empty widget, no page errors', async () => {
   await setStock(EDGE, [{ sku: 'DOWN-1', on_hand: 5 }], ACME.secretKey);
   const cases = {
