@@ -117,7 +117,7 @@ test('the postal code is validated per country, remembered, and asked with', asy
   await field.press('Enter');
   assert.match((await asked).url(), /country=US&postal_code=94105/);
   await page.waitForFunction(() => document.querySelector('upfront-availability').shadowRoot.querySelector('[part=destination]')?.innerText.includes('94105'));
-  assert.equal(await page.evaluate(() => localStorage.getItem('upfront:postal-code:US')), '94105');
+  assert.equal(await page.evaluate(() => localStorage.getItem('upfront:destination')), 'US:94105');
   // A new page view asks with the remembered code from its very first request.
   const first = page.waitForRequest((r) => r.url().includes('/v1/availability/POSTAL-1'));
   await page.reload();

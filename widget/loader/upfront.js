@@ -143,7 +143,7 @@ function openForm(button, spec, o, m, widget) {
     if (spec.kind === 'postal') {
       const code = m.normalize_postal_code(spec.country, input.value);
       if (!code) { fail(); return; }
-      try { localStorage.setItem(postalKey(spec.country), code); } catch { /* storage may be off */ }
+      try { localStorage.setItem(DESTINATION_KEY, `${spec.country}:${code}`); } catch { /* storage may be off */ }
       close();
       o.postalCode = code;
       widget('postal', code);
@@ -206,9 +206,13 @@ function publishJsonLd(host, a, o) {
 }
 
 const quantity = (v) => { const n = Number(v); return Number.isInteger(n) && n >= 1 && n <= 999 ? n : 1; };
-const postalKey = (country) => `upfront:postal-code:${country}`;
-function storedPostalCode(country) {
-  try { return localStorage.getItem(postalKey(country)) || ''; } catch { return ''; } // storage may be off
+// The shopper's own destination, for every widget of this shop: `CC:code`.
+const DESTINATION_KEY = 'upfront:destination';
+function storedDestination() {
+  let value = '';
+  try { value = localStorage.getItem(DESTINATION_KEY) || ''; } catch { /* storage may be off */ }
+  const at = value.indexOf(':');
+  return at === 2 ? [value.slice(0, 2), value.slice(3)] : ['', ''];
 }
 function likelyRegion(locale) {
   try { return new Intl.Locale(locale).maximize().region || ''; } catch { return ''; }
@@ -224,19 +228,26 @@ class UpfrontAvailability extends HTMLElement {
     let field = null;
     try { field = qtyInput ? document.querySelector(qtyInput) : null; } catch { /* not a selector */ }
     const locale = attr('locale') || document.documentElement.lang || navigator.language || 'en';
-    const country = /^[a-z]{2}$/i.test(attr('country')) ? attr('country').toUpperCase() : '';
-    const guessedCountry = likelyRegion(locale);
+    const named = /^[a-z]{2}$/i.test(attr('country')) ? attr('country').toUpperCase() : '';
+    // The shopper's saved destination wins, unless the page names another country.
+    const [savedCountry, savedCode] = storedDestination();
+    const saved = savedCode && (!named || named === savedCountry);
     const o = {
-      apiBase, sku: attr('sku'), key: attr('key'), locale, country, guessedCountry,
+      apiBase, sku: attr('sku'), key: attr('key'), locale,
+      country: saved ? savedCountry : named,
+      postalCode: saved ? savedCode : attr('postal-code'),
       qty: quantity(field ? field.value : attr('qty') || 1),
       jsonld: attr('jsonld'),
     };
-    o.postalCode = storedPostalCode(country || guessedCountry) || attr('postal-code');
+    // Intl.Locale costs milliseconds on a cold page: only before the request
+    // when the request needs it.
+    o.guessedCountry = o.postalCode && !o.country ? likelyRegion(locale) : '';
     o.answerUrl = answerUrl(o);
     if (attr('jsonld') === 'true') o.onAnswer = (answer) => publishJsonLd(this, answer, o);
     o.answer = fetch(o.answerUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) })
       .then((r) => (r.ok ? r.json() : null))
       .catch(() => null);
+    o.guessedCountry ||= likelyRegion(locale); // the postal-code form's country when none is named
 
     const root = this.attachShadow({ mode: 'open' });
     const style = document.createElement('style');
