@@ -32,11 +32,12 @@ pub fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let response = Response::empty()?.with_status(204);
     let headers = response.headers();
     let origin = req.headers().get("Origin")?;
-    let merchant = presented_key(req, &query_pairs(req)?)?
+    let url = req.url()?;
+    let merchant = presented_key(req, &query_pairs(&url))?
         .and_then(|key| lookup(env, &key))
         .filter(|(_, kind)| *kind == KeyKind::Publishable)
         .map(|(merchant, _)| merchant);
-    if Route::exists(&req.path()) {
+    if Route::exists(url.path()) {
         grant(headers, origin.as_deref(), merchant.as_ref())?;
         if headers.has("Access-Control-Allow-Origin")? {
             headers.set("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")?;

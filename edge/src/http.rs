@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::etag::{etag, if_none_match_hits};
-use worker::{Request, Response};
+use worker::{Request, Response, Url};
 
 use crate::error::ApiError;
 
@@ -64,12 +64,10 @@ fn too_large(limit: usize) -> ApiError {
 /// The decoded query parameters, parsed once per request.
 pub type Query = Vec<(String, String)>;
 
-pub fn query_pairs(req: &Request) -> Result<Query, ApiError> {
-    Ok(req
-        .url()?
-        .query_pairs()
+pub fn query_pairs(url: &Url) -> Query {
+    url.query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect())
+        .collect()
 }
 
 /// How long clients and caches may reuse an answer.

@@ -52,8 +52,12 @@ async fn route(
     req: &mut Request,
     env: &Env,
 ) -> (Option<MerchantConfig>, Result<Response, ApiError>) {
-    let path = req.path();
-    let route = match Route::resolve(req.method().as_ref(), &path) {
+    // Parsed once: path, query and the answer cache's key all come from it.
+    let url = match req.url() {
+        Ok(url) => url,
+        Err(err) => return (None, Err(err.into())),
+    };
+    let route = match Route::resolve(req.method().as_ref(), url.path()) {
         Ok(route) => route,
         Err(code) => {
             return (
@@ -79,10 +83,7 @@ async fn route(
         | Route::Stream
         | Route::Subscribe => KeyKind::Publishable,
     };
-    let query = match http::query_pairs(req) {
-        Ok(query) => query,
-        Err(err) => return (None, Err(err)),
-    };
+    let query = http::query_pairs(&url);
     let caller = match authenticate(req, &query, env, needed) {
         Ok(caller) => caller,
         Err(err) => return (None, Err(err)),
@@ -96,7 +97,9 @@ async fn route(
     }
     let merchant = &caller.merchant;
     let result = match route {
-        Route::Availability { sku } => availability::get(req, &query, env, merchant, sku).await,
+        Route::Availability { sku } => {
+            availability::get(req, url.as_str(), &query, env, merchant, sku).await
+        }
         Route::AvailabilityBatch => availability::batch(req, env, merchant).await,
         Route::Inventory => inventory::upsert(req, env, merchant).await,
         Route::CreateHold => holds::create(req, env, merchant).await,

@@ -24,13 +24,19 @@ struct Entry {
 
 thread_local! {
     static CACHE: RefCell<HashMap<(String, String), Entry>> = RefCell::new(HashMap::new());
+    static TTL_MS: std::cell::OnceCell<f64> = const { std::cell::OnceCell::new() };
 }
 
 pub fn ttl_ms(env: &Env) -> f64 {
-    env.var("READ_CACHE_MS")
-        .ok()
-        .and_then(|v| v.to_string().parse().ok())
-        .unwrap_or(1000.0)
+    // A binding never changes within an isolate: read it once, not per request.
+    TTL_MS.with(|ttl| {
+        *ttl.get_or_init(|| {
+            env.var("READ_CACHE_MS")
+                .ok()
+                .and_then(|v| v.to_string().parse().ok())
+                .unwrap_or(1000.0)
+        })
+    })
 }
 
 /// Splits `skus` into what the cache answers and what must be read.
