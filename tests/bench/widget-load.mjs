@@ -47,6 +47,22 @@ const quantile = (xs, q) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
+/**
+ * Loads `html` at `url` in a fresh context (cold HTTP cache) and waits for
+ * its `bench.done`; answers the page and its main-thread work so far.
+ */
+async function coldLoad(browser, url, html) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.route(url, (r) => r.fulfill({ contentType: 'text/html', body: html }));
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Performance.enable');
+  await page.goto(url);
+  await page.evaluate(() => window.bench.done);
+  const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  return { context, page, mainThreadMs: metrics.TaskDuration * 1000 };
+}
+
 /** Measures, prints and answers the figures. */
 export async function widgetFirstPaint(origin) {
   const browser = await launch();
@@ -58,40 +74,26 @@ export async function widgetFirstPaint(origin) {
     let longTasks = 0;
     let shift = 0;
     for (let i = 0; i < LOADS; i++) {
-      const context = await browser.newContext(); // a fresh context: cold HTTP cache
-      const page = await context.newPage();
-      await page.route(`${origin}/bench.html`, (r) => r.fulfill({ contentType: 'text/html', body: PAGE }));
-      const cdp = await context.newCDPSession(page);
-      await cdp.send('Performance.enable');
-      await page.goto(`${origin}/bench.html`);
-      await page.evaluate(() => window.bench.done);
-      const run = await page.evaluate(() => {
+      const widget = await coldLoad(browser, `${origin}/bench.html`, PAGE);
+      const run = await widget.page.evaluate(() => {
         const start = performance.getEntriesByName('upfront:loader-start')[0].startTime;
         return { paint: window.bench.painted - start, shift: window.bench.shift, longTasks: window.bench.longTasks };
       });
-      const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
       paint.push(run.paint);
-      work.push(metrics.TaskDuration * 1000);
+      work.push(widget.mainThreadMs);
       longTasks += run.longTasks;
       shift = Math.max(shift, run.shift);
       // The baseline: the same answer fetched raw, from the same page, uncached.
-      api.push(await page.evaluate(async (url) => {
+      api.push(await widget.page.evaluate(async (url) => {
         const t0 = performance.now();
         await (await fetch(url, { cache: 'no-store' })).json();
         return performance.now() - t0;
       }, `${origin}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}&locale=en`));
-      await context.close();
+      await widget.context.close();
 
-      const bare = await browser.newContext();
-      const barePage = await bare.newPage();
-      await barePage.route(`${origin}/bare.html`, (r) => r.fulfill({ contentType: 'text/html', body: BARE }));
-      const bareCdp = await bare.newCDPSession(barePage);
-      await bareCdp.send('Performance.enable');
-      await barePage.goto(`${origin}/bare.html`);
-      await barePage.evaluate(() => window.bench.done);
-      const bareMetrics = Object.fromEntries((await bareCdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
-      bareWork.push(bareMetrics.TaskDuration * 1000);
-      await bare.close();
+      const bare = await coldLoad(browser, `${origin}/bare.html`, BARE);
+      bareWork.push(bare.mainThreadMs);
+      await bare.context.close();
     }
     const ms = (x) => `${x.toFixed(1).padStart(6)} ms`;
     console.log(`\nWidget first paint, headless Chromium, ${LOADS} cold page loads (edge on workerd)`);
