@@ -97,8 +97,8 @@ fn parcels_still_out_widen_the_window_before_they_arrive() {
     );
 }
 
-#[test]
-fn real_olist_deliveries_meet_the_targets() {
+/// The shared Olist deliveries, in their own zone.
+fn olist() -> (TimeZone, deliveries::Parsed) {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/data/olist/deliveries-2016-2017.csv"
@@ -106,6 +106,12 @@ fn real_olist_deliveries_meet_the_targets() {
     let text = std::fs::read_to_string(path).expect("the shared Olist data beside the project");
     let zone = TimeZone::get("America/Sao_Paulo").expect("zone");
     let parsed = deliveries::parse(&text, &zone).expect("csv");
+    (zone, parsed)
+}
+
+#[test]
+fn real_olist_deliveries_meet_the_targets() {
+    let (zone, parsed) = olist();
     let clock = BusinessDays::calendar_days();
     let report = backtest::run(&parsed.deliveries, &zone, &clock, date(2017, 7, 1), 0.95);
     assert_eq!(
@@ -124,13 +130,7 @@ fn real_olist_deliveries_meet_the_targets() {
 
 #[test]
 fn with_a_holiday_calendar_no_date_lands_on_a_holiday() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/olist/deliveries-2016-2017.csv"
-    );
-    let text = std::fs::read_to_string(path).expect("the shared Olist data beside the project");
-    let zone = TimeZone::get("America/Sao_Paulo").expect("zone");
-    let parsed = deliveries::parse(&text, &zone).expect("csv");
+    let (zone, parsed) = olist();
     let ics = include_str!("../data/br-national-holidays-2016-2018.ics");
     let holidays: BTreeSet<Date> =
         upfront_shared::promise::ics::holidays(ics, date(2016, 1, 1), date(2018, 12, 31))
