@@ -22,7 +22,8 @@ use upfront_shared::shopify::{self, WebhookOutcome, WebhookResult};
 use upfront_shared::stock::{OutOfStockPolicy, SkuPolicy, Stock, StockLevel};
 use worker::{
     DurableObject, Env, Error, Method, Request, RequestInit, Response, Result, ScheduledTime,
-    SqlStorage, State, Storage, WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object,
+    SqlStorage, SqlStorageValue, State, Storage, WebSocket, WebSocketIncomingMessage,
+    WebSocketPair, durable_object,
 };
 
 use worker::js_sys::{Function, Reflect};
@@ -718,26 +719,18 @@ impl Store {
         locale: Option<String>,
         now_ms: i64,
     ) -> Result<SubscribeOutcome> {
-        #[derive(Deserialize)]
-        struct Found {
-            #[allow(dead_code)]
-            found: i64,
-        }
-        let known: Vec<Found> = self
-            .sql
-            .exec("SELECT 1 AS found FROM sku WHERE sku = ?", vec![sku.into()])?
-            .to_array()?;
-        if known.is_empty() {
+        if !any_row(
+            &self.sql,
+            "SELECT 1 FROM sku WHERE sku = ?",
+            vec![sku.into()],
+        )? {
             return Ok(SubscribeOutcome::UnknownSku);
         }
-        let existing: Vec<Found> = self
-            .sql
-            .exec(
-                "SELECT 1 AS found FROM subscriptions WHERE sku = ? AND email = ?",
-                vec![sku.into(), email.into()],
-            )?
-            .to_array()?;
-        if !existing.is_empty() {
+        if any_row(
+            &self.sql,
+            "SELECT 1 FROM subscriptions WHERE sku = ? AND email = ?",
+            vec![sku.into(), email.into()],
+        )? {
             return Ok(SubscribeOutcome::AlreadySubscribed);
         }
         self.sql.exec(
@@ -872,6 +865,11 @@ impl Store {
             ))),
         }
     }
+}
+
+/// Whether `query` finds at least one row (for "ask before inserting").
+fn any_row(sql: &SqlStorage, query: &str, params: Vec<SqlStorageValue>) -> Result<bool> {
+    Ok(sql.exec(query, params)?.raw().next().is_some())
 }
 
 /// Moves an open hold to `to` and its units out of `held`. Does nothing
@@ -1029,13 +1027,11 @@ fn apply_shopify_level(
         vec![((now_ms - WEBHOOK_EVENT_LIFETIME_MS) as f64).into()],
     )?;
     // `rows_written` also counts index writes, so ask before inserting.
-    let seen = sql
-        .exec(
-            "SELECT 1 AS seen FROM webhook_events WHERE id = ?",
-            vec![level.event_id.as_str().into()],
-        )?
-        .to_array::<serde_json::Value>()?;
-    if !seen.is_empty() {
+    if any_row(
+        sql,
+        "SELECT 1 FROM webhook_events WHERE id = ?",
+        vec![level.event_id.as_str().into()],
+    )? {
         return Ok(result(WebhookOutcome::Duplicate, None));
     }
     sql.exec(
