@@ -5,9 +5,14 @@
 //! default, 0 turns both off), so a change still shows within 2 s; any
 //! write through this isolate drops the merchant's answers at once.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
+
+use worker::Env;
+
+use crate::read_cache;
 
 /// Past this many answers a merchant's entries are dropped, so that random
 /// questions cannot grow an isolate's memory without bound.
@@ -29,30 +34,55 @@ thread_local! {
     static ANSWERS: RefCell<HashMap<String, HashMap<String, Entry>>> = RefCell::new(HashMap::new());
 }
 
-/// The answer to `question` if one younger than `ttl_ms` is held.
-pub fn lookup(merchant: &str, question: &str, now_ms: f64, ttl_ms: f64) -> Option<CachedAnswer> {
-    ANSWERS.with_borrow(|all| {
-        all.get(merchant)?
-            .get(question)
-            .filter(|e| now_ms - e.made_ms < ttl_ms)
-            .map(|e| e.answer.clone())
-    })
+/// One question to the cache, asked before any work is done; the answer it
+/// then gets is kept for the next identical question.
+pub struct Question<'a> {
+    merchant: &'a str,
+    /// The request URL (single reads) or a fingerprint of the body (batches).
+    key: Cow<'a, str>,
+    asked_ms: f64,
+    ttl_ms: f64,
 }
 
-pub fn store(merchant: &str, question: String, answer: CachedAnswer, now_ms: f64) {
-    ANSWERS.with_borrow_mut(|all| {
-        let answers = all.entry(merchant.to_owned()).or_default();
-        if answers.len() >= MAX_ENTRIES_PER_MERCHANT {
-            answers.clear();
+impl<'a> Question<'a> {
+    pub fn new(env: &Env, merchant: &'a str, key: impl Into<Cow<'a, str>>) -> Self {
+        Self {
+            merchant,
+            key: key.into(),
+            asked_ms: worker::Date::now().as_millis() as f64,
+            ttl_ms: read_cache::ttl_ms(env),
         }
-        answers.insert(
-            question,
-            Entry {
-                answer,
-                made_ms: now_ms,
-            },
-        );
-    });
+    }
+
+    /// The answer held for this question, if younger than the TTL.
+    pub fn cached(&self) -> Option<CachedAnswer> {
+        ANSWERS.with_borrow(|all| {
+            all.get(self.merchant)?
+                .get(self.key.as_ref())
+                .filter(|e| self.asked_ms - e.made_ms < self.ttl_ms)
+                .map(|e| e.answer.clone())
+        })
+    }
+
+    /// Keeps `answer` for the next identical question (not when `READ_CACHE_MS` is 0).
+    pub fn remember(self, answer: CachedAnswer) {
+        if self.ttl_ms <= 0.0 {
+            return;
+        }
+        ANSWERS.with_borrow_mut(|all| {
+            let answers = all.entry(self.merchant.to_owned()).or_default();
+            if answers.len() >= MAX_ENTRIES_PER_MERCHANT {
+                answers.clear();
+            }
+            answers.insert(
+                self.key.into_owned(),
+                Entry {
+                    answer,
+                    made_ms: self.asked_ms,
+                },
+            );
+        });
+    }
 }
 
 /// Any write may change any answer of the merchant's (stock, holds, the

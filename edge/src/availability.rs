@@ -21,7 +21,7 @@ use upfront_shared::query::parse_availability_query;
 use upfront_shared::sku::is_valid_sku;
 use worker::{Env, Request, Response};
 
-use crate::answer_cache::{self, CachedAnswer};
+use crate::answer_cache::{CachedAnswer, Question};
 use crate::delivery_config;
 use crate::error::ApiError;
 use crate::http::{Freshness, Query, bytes_reply, parse_json, raw_json_body};
@@ -42,9 +42,8 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     // A cached answer was made for this very URL, which was valid then and
     // is now: the hot path skips parsing and validation.
-    let now_ms = worker::Date::now().as_millis() as f64;
-    let ttl_ms = read_cache::ttl_ms(env);
-    if let Some(hit) = answer_cache::lookup(&merchant.id, url, now_ms, ttl_ms) {
+    let question = Question::new(env, &merchant.id, url);
+    if let Some(hit) = question.cached() {
         return bytes_reply(req, hit.body.to_vec(), &hit.etag, Freshness::Live);
     }
     let query = parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
@@ -56,7 +55,6 @@ pub async fn get(
         .with_param("sku")
         .into());
     }
-    let question = url.to_string();
     let snapshot = read(env, merchant, vec![sku.to_string()])
         .await?
         .into_iter()
@@ -77,27 +75,21 @@ pub async fn get(
         merchant.freshness_limit,
         context,
     );
-    remembered_reply(req, merchant, question, &answer, now_ms, ttl_ms)
+    remembered_reply(req, question, &answer)
 }
 
 /// Serializes `answer`, keeps it for the next identical question, replies.
 fn remembered_reply<T: serde::Serialize>(
     req: &Request,
-    merchant: &MerchantConfig,
-    question: String,
+    question: Question<'_>,
     answer: &T,
-    now_ms: f64,
-    ttl_ms: f64,
 ) -> Result<Response, ApiError> {
     let body = serde_json::to_vec(answer).map_err(|e| worker::Error::RustError(e.to_string()))?;
     let tag = etag(&body);
-    if ttl_ms > 0.0 {
-        let cached = CachedAnswer {
-            body: body.as_slice().into(),
-            etag: tag.as_str().into(),
-        };
-        answer_cache::store(&merchant.id, question, cached, now_ms);
-    }
+    question.remember(CachedAnswer {
+        body: body.as_slice().into(),
+        etag: tag.as_str().into(),
+    });
     bytes_reply(req, body, &tag, Freshness::Live)
 }
 
@@ -109,10 +101,8 @@ pub async fn batch(
     let body = raw_json_body(req, MAX_BATCH_BODY_BYTES).await?;
     // As for single reads: a cached answer was made for this very body, which
     // parsed and validated then, so a hit skips both.
-    let question = fingerprint("batch", &body);
-    let now_ms = worker::Date::now().as_millis() as f64;
-    let ttl_ms = read_cache::ttl_ms(env);
-    if let Some(hit) = answer_cache::lookup(&merchant.id, &question, now_ms, ttl_ms) {
+    let question = Question::new(env, &merchant.id, fingerprint("batch", &body));
+    if let Some(hit) = question.cached() {
         return bytes_reply(req, hit.body.to_vec(), &hit.etag, Freshness::Live);
     }
     let request: BatchRequest = parse_json(&body)?;
@@ -178,14 +168,7 @@ pub async fn batch(
             }
         })
         .collect();
-    remembered_reply(
-        req,
-        merchant,
-        question,
-        &BatchResponse { results },
-        now_ms,
-        ttl_ms,
-    )
+    remembered_reply(req, question, &BatchResponse { results })
 }
 
 /// The shopper's destination, or the merchant's home country when the
