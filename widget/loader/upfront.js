@@ -95,13 +95,17 @@ function connect(key, s) {
   };
 }
 
+// The country the answer is for: a typed postal code needs one, so it falls
+// back to the locale's likely country (as `Target::postal_country` does).
+const destinationCountry = (o) => (o.postalCode ? o.country || o.guessedCountry : o.country);
+
 // Mirrors the widget's `availability_url` (widget/src/api.rs): the wasm uses
 // this early answer only when it would have asked the very same URL.
 function answerUrl(o) {
   let url = `${apiBase}/v1/availability/${encodeURIComponent(o.sku)}?key=${encodeURIComponent(o.key)}`;
   if (o.qty !== 1) url += `&qty=${o.qty}`;
   if (o.locale) url += `&locale=${encodeURIComponent(o.locale)}`;
-  const country = o.postalCode ? o.country || o.guessedCountry : o.country;
+  const country = destinationCountry(o);
   if (country) {
     url += `&country=${country}`;
     if (o.postalCode) url += `&postal_code=${encodeURIComponent(o.postalCode)}`;
@@ -110,9 +114,9 @@ function answerUrl(o) {
 }
 
 // The postal-code and back-in-stock forms, opened from the widget's
-// `data-form` buttons (widget/src/view.rs, `opener_button`). Plain DOM here: nobody pays for their
-// bytes before the first paint. Every text comes from the widget's copy and
-// is set as text, never as markup.
+// `data-form` buttons (widget/src/view.rs, `opener_button`). Plain DOM here:
+// nobody pays for their bytes before the first paint. Every text comes from
+// the widget's copy and is set as text, never as markup.
 function openForm(button, spec, o, m, widget) {
   const slot = button.parentNode;
   const part = button.getAttribute('part');
@@ -189,7 +193,7 @@ function publishJsonLd(host, a, o) {
         cutoffTime: `${new Date(p.order_by).toISOString().slice(11, 19)}Z`,
       },
     };
-    const country = o.postalCode ? o.country || o.guessedCountry : o.country;
+    const country = destinationCountry(o);
     if (country) {
       offer.shippingDetails.shippingDestination = { '@type': 'DefinedRegion', addressCountry: country };
       if (o.postalCode) offer.shippingDetails.shippingDestination.postalCode = o.postalCode;

@@ -76,11 +76,13 @@ pub struct Answer {
     pub promise: Option<Promise>,
 }
 
-fn field(object: &JsValue, name: &str) -> JsValue {
+/// `object[name]`, or `undefined`.
+pub(crate) fn field(object: &JsValue, name: &str) -> JsValue {
     Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn text(object: &JsValue, name: &str) -> Option<String> {
+/// `object[name]` when it is a string.
+pub(crate) fn text(object: &JsValue, name: &str) -> Option<String> {
     field(object, name).as_string()
 }
 

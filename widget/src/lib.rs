@@ -3,7 +3,7 @@
 //!
 //! Bytes matter more than idiom here: every kilobyte is downloaded by every
 //! shopper. Answers are parsed by the browser (`Response.json()`) and read
-//! field by field (`answer.rs`); dates, numbers and plurals come from the
+//! field by field (`answer.rs`); dates, durations and plurals come from the
 //! browser's `Intl` (`intl.rs`). Neither serde_json nor jiff is linked.
 
 mod answer;
@@ -17,11 +17,11 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use web_sys::HtmlElement;
 
-fn text(options: &JsValue, name: &str) -> String {
-    Reflect::get(options, &name.into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+use crate::answer::{field, text};
+
+/// A string option of the loader's, or empty.
+fn option(options: &JsValue, name: &str) -> String {
+    text(options, name).unwrap_or_default()
 }
 
 /// A quantity from the page: whole and between 1 and 999, else 1.
@@ -51,35 +51,31 @@ pub fn normalize_postal_code(country: &str, input: &str) -> Option<String> {
 /// and `form`, what the loader's form for a button's `data-form` asks for.
 #[wasm_bindgen]
 pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
-    let qty = RwSignal::new(quantity(
-        &Reflect::get(&options, &"qty".into()).unwrap_or_default(),
-    ));
-    let postal = RwSignal::new(text(&options, "postalCode"));
+    let qty = RwSignal::new(quantity(&field(&options, "qty")));
+    let postal = RwSignal::new(option(&options, "postalCode"));
     let inputs = view::Inputs {
         qty,
         postal,
         refresh: RwSignal::new(0),
         shown: RwSignal::new(view::Phase::Loading),
     };
-    let prefetch = Reflect::get(&options, &"answer".into())
+    let prefetch = field(&options, "answer")
+        .dyn_into::<js_sys::Promise>()
         .ok()
-        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
-        .map(|answer| (text(&options, "answerUrl"), answer));
+        .map(|answer| (option(&options, "answerUrl"), answer));
     let target = api::Target {
-        api_base: text(&options, "apiBase"),
-        sku: text(&options, "sku"),
-        key: text(&options, "key"),
-        locale: text(&options, "locale"),
-        country: text(&options, "country"),
-        guessed_country: text(&options, "guessedCountry"),
+        api_base: option(&options, "apiBase"),
+        sku: option(&options, "sku"),
+        key: option(&options, "key"),
+        locale: option(&options, "locale"),
+        country: option(&options, "country"),
+        guessed_country: option(&options, "guessedCountry"),
     };
     let form_target = target.clone();
     let setup = view::Setup {
         target,
         container: container.clone(),
-        on_answer: Reflect::get(&options, &"onAnswer".into())
-            .ok()
-            .and_then(|f| f.dyn_into().ok()),
+        on_answer: field(&options, "onAnswer").dyn_into().ok(),
         prefetched: prefetch,
     };
     leptos::mount::mount_to(container, move || {
@@ -92,11 +88,10 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
     Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(move |message: JsValue, value: JsValue| {
         match message.as_string().as_deref() {
             Some("push") => {
-                let status = text(&value, "status");
-                let available = Reflect::get(&value, &"available".into())
-                    .ok()
-                    .and_then(|v| v.as_f64());
-                if let (false, Some(available)) = (status.is_empty(), available) {
+                let status = text(&value, "status").filter(|s| !s.is_empty());
+                if let (Some(status), Some(available)) =
+                    (status, field(&value, "available").as_f64())
+                {
                     inputs.pushed(&status, available);
                 }
             }

@@ -2,7 +2,6 @@
 //! countdown · destination (or the back-in-stock form), merchant notice.
 
 use std::cell::Cell;
-use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -16,8 +15,8 @@ use crate::copy::{Copy, fill, for_locale, split};
 use crate::intl;
 
 /// Whole minutes since 1970 by the browser's clock.
-fn minutes_now() -> u32 {
-    (js_sys::Date::now() / 60_000.0) as u32
+fn minutes_since_epoch(ms: f64) -> u32 {
+    (ms / 60_000.0) as u32
 }
 
 /// The countdown shows only when the next cutoff is this close.
@@ -92,13 +91,11 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
     } = inputs;
     // Whole minutes since 1970: the countdown's resolution, and a `u32`
     // signal like the others (each new signal type costs the shopper bytes).
-    let minute = RwSignal::new(minutes_now());
-    let target = Arc::new(target);
+    let minute = RwSignal::new(minutes_since_epoch(js_sys::Date::now()));
     let prefetched = Cell::new(prefetched);
 
-    let fetch_target = target.clone();
     Effect::new(move |_| {
-        let url = availability_url(&fetch_target, qty.get(), &postal.get());
+        let url = availability_url(&target, qty.get(), &postal.get());
         let fresh = refresh.get() > 0;
         let early = prefetched
             .take()
@@ -135,7 +132,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
     set_interval(
         move || {
             let now = js_sys::Date::now();
-            minute.set(minutes_now());
+            minute.set(minutes_since_epoch(now));
             let passed = phase.with_untracked(|p| match p {
                 Phase::Ready(a) => a.promise.as_ref().is_some_and(|p| p.order_by_ms <= now),
                 _ => false,
@@ -150,8 +147,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
     move || match phase.get() {
         // The loader's skeleton shows until the first answer (CSS hides it
         // once a status line or the `data-gone` mark is there).
-        Phase::Loading => ().into_any(),
-        Phase::Unavailable => ().into_any(),
+        Phase::Loading | Phase::Unavailable => ().into_any(),
         Phase::Ready(answer) => {
             let answer = *answer;
             view! {
