@@ -2,7 +2,7 @@
 # Builds in release mode and prints the benchmark figures (see tests/bench/run.mjs).
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
-UPFRONT_NEED_BENCH=1 bash scripts/setup.sh
+UPFRONT_NEED_BENCH=1 UPFRONT_NEED_BROWSER=1 bash scripts/setup.sh
 bash scripts/build.sh
 log "bundling the edge and the workers-rs baseline"
 rm -rf "$ROOT/target/deploy-dry-run" "$ROOT/target/bench-hello-rs"
@@ -10,6 +10,8 @@ rm -rf "$ROOT/target/deploy-dry-run" "$ROOT/target/bench-hello-rs"
   || { cat "$ROOT/target/bench-bundle.log"; exit 1; }
 (cd tests/bench/hello-rs && wrangler deploy --dry-run --outdir "$ROOT/target/bench-hello-rs" >>"$ROOT/target/bench-bundle.log" 2>&1) \
   || { cat "$ROOT/target/bench-bundle.log"; exit 1; }
+log "building the load generator"
+cargo build --release --quiet -p upfront-tools --bin load
 node tests/bench/run.mjs
 
 log "delivery promise engine, native: 5 warehouses, 3 methods, 500 lanes each"

@@ -41,11 +41,6 @@ if [ "${UPFRONT_NEED_BROWSER:-0}" = 1 ] && [ ! -x "$CHROMIUM" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-if [ "${UPFRONT_NEED_BENCH:-0}" = 1 ] && ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
-fi
 # The promise engine's wasm benchmark runs the same bench binary under node:wasi.
 if [ "${UPFRONT_NEED_BENCH:-0}" = 1 ] && ! rustup target list --installed | grep -qx wasm32-wasip1; then
   log "adding the wasm32-wasip1 target"

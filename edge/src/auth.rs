@@ -78,10 +78,19 @@ pub fn presented_key(req: &Request, query: &Query) -> Result<Option<String>, Api
         .map(|(_, value)| value.clone()))
 }
 
+thread_local! {
+    static DEMO_STORE_ON: std::cell::OnceCell<bool> = const { std::cell::OnceCell::new() };
+}
+
 pub fn demo_store_enabled(env: &Env) -> bool {
-    env.var("DEMO_STORE")
-        .map(|v| v.to_string() == "on")
-        .unwrap_or(false)
+    // A binding never changes within an isolate: read it once, not per request.
+    DEMO_STORE_ON.with(|on| {
+        *on.get_or_init(|| {
+            env.var("DEMO_STORE")
+                .map(|v| v.to_string() == "on")
+                .unwrap_or(false)
+        })
+    })
 }
 
 /// The merchant behind `key`, and the key's kind.

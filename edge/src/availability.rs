@@ -10,8 +10,6 @@ use upfront_shared::answer::{DeliveryContext, StockSnapshot, availability};
 use upfront_shared::api::{BatchRequest, BatchResponse, BatchResult};
 use upfront_shared::batch::{item_qty, validate_batch};
 use upfront_shared::error::{ErrorBody, ErrorCode};
-use upfront_shared::etag::etag;
-use upfront_shared::idempotency::fingerprint;
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::promise::config::Compiled;
 use upfront_shared::promise::engine::Destination;
@@ -19,12 +17,12 @@ use upfront_shared::promise::learn::LaneModel;
 use upfront_shared::query::Destination as QueryDestination;
 use upfront_shared::query::parse_availability_query;
 use upfront_shared::sku::is_valid_sku;
-use worker::{Env, Request, Response};
+use worker::{Env, Request, web_sys};
 
-use crate::answer_cache::{CachedAnswer, Question};
+use crate::answer_cache::{Lookup, Question};
 use crate::delivery_config;
 use crate::error::ApiError;
-use crate::http::{Freshness, Query, bytes_reply, parse_json, raw_json_body};
+use crate::http::{Freshness, PreparedReply, Query, parse_json, raw_json_body};
 use crate::read_cache;
 use crate::shipments;
 use crate::store::{self, SkuRecord, StoreCommand};
@@ -39,13 +37,15 @@ pub async fn get(
     env: &Env,
     merchant: &MerchantConfig,
     sku: &str,
-) -> Result<Response, ApiError> {
+) -> Result<web_sys::Response, ApiError> {
     // A cached answer was made for this very URL, which was valid then and
     // is now: the hot path skips parsing and validation.
-    let question = Question::new(env, &merchant.id, url);
-    if let Some(hit) = question.cached() {
-        return bytes_reply(req, hit.body.to_vec(), &hit.etag, Freshness::Live);
-    }
+    let question = Question::new(env, &merchant.id, url.as_bytes());
+    let fresh = match question.lookup() {
+        Lookup::Hit(hit) => return hit.send(req),
+        Lookup::Miss => false,
+        Lookup::Renew => true,
+    };
     let query = parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     if !is_valid_sku(sku) {
         return Err(ErrorBody::new(
@@ -55,7 +55,7 @@ pub async fn get(
         .with_param("sku")
         .into());
     }
-    let snapshot = read(env, merchant, vec![sku.to_string()])
+    let snapshot = read(env, merchant, vec![sku.to_string()], fresh)
         .await?
         .into_iter()
         .next()
@@ -83,28 +83,28 @@ fn remembered_reply<T: serde::Serialize>(
     req: &Request,
     question: Question<'_>,
     answer: &T,
-) -> Result<Response, ApiError> {
+) -> Result<web_sys::Response, ApiError> {
     let body = serde_json::to_vec(answer).map_err(|e| worker::Error::RustError(e.to_string()))?;
-    let tag = etag(&body);
-    question.remember(CachedAnswer {
-        body: body.as_slice().into(),
-        etag: tag.as_str().into(),
-    });
-    bytes_reply(req, body, &tag, Freshness::Live)
+    let reply = Rc::new(PreparedReply::new(&body, Freshness::Live)?);
+    let response = reply.send(req);
+    question.remember(reply);
+    response
 }
 
 pub async fn batch(
     req: &mut Request,
     env: &Env,
     merchant: &MerchantConfig,
-) -> Result<Response, ApiError> {
+) -> Result<web_sys::Response, ApiError> {
     let body = raw_json_body(req, MAX_BATCH_BODY_BYTES).await?;
     // As for single reads: a cached answer was made for this very body, which
     // parsed and validated then, so a hit skips both.
-    let question = Question::new(env, &merchant.id, fingerprint("batch", &body));
-    if let Some(hit) = question.cached() {
-        return bytes_reply(req, hit.body.to_vec(), &hit.etag, Freshness::Live);
-    }
+    let question = Question::new(env, &merchant.id, body.as_slice());
+    let fresh = match question.lookup() {
+        Lookup::Hit(hit) => return hit.send(req),
+        Lookup::Miss => false,
+        Lookup::Renew => true,
+    };
     let request: BatchRequest = parse_json(&body)?;
     validate_batch(&request)?;
     let valid_skus: Vec<String> = request
@@ -116,7 +116,7 @@ pub async fn batch(
     let snapshots = if valid_skus.is_empty() {
         Vec::new()
     } else {
-        read(env, merchant, valid_skus).await?
+        read(env, merchant, valid_skus, fresh).await?
     };
     let now = now()?;
     let (config, learned) = promise_inputs(env, merchant).await?;
@@ -212,15 +212,20 @@ async fn promise_inputs(
 }
 
 /// Reads through the isolate's micro-cache: one Durable Object call for
-/// whatever it does not hold, none when it holds everything.
+/// whatever it does not hold, none when it holds everything. `fresh` skips
+/// the cache (and refills it).
 async fn read(
     env: &Env,
     merchant: &MerchantConfig,
     skus: Vec<String>,
+    fresh: bool,
 ) -> Result<Vec<StockSnapshot>, ApiError> {
     let now_ms = worker::Date::now().as_millis() as f64;
-    let (mut records, misses) =
-        read_cache::lookup(&merchant.id, skus, now_ms, read_cache::ttl_ms(env));
+    let (mut records, misses) = if fresh {
+        (Vec::new(), skus)
+    } else {
+        read_cache::lookup(&merchant.id, skus, now_ms, read_cache::ttl_ms(env))
+    };
     if !misses.is_empty() {
         let fresh: Vec<SkuRecord> = store::call(
             env,

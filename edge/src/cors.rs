@@ -3,15 +3,15 @@
 
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::routes::Route;
-use worker::{Env, Headers, Request, Response};
+use worker::{Env, Request, Response, web_sys};
 
 use crate::auth::{KeyKind, lookup, presented_key};
 use crate::error::ApiError;
-use crate::http::query_pairs;
+use crate::http::RequestUrl;
 
 /// Adds the grant for `origin` when `merchant` allows it.
 pub fn grant(
-    headers: &Headers,
+    headers: &web_sys::Headers,
     origin: Option<&str>,
     merchant: Option<&MerchantConfig>,
 ) -> worker::Result<()> {
@@ -32,13 +32,13 @@ pub fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let response = Response::empty()?.with_status(204);
     let headers = response.headers();
     let origin = req.headers().get("Origin")?;
-    let url = req.url()?;
-    let merchant = presented_key(req, &query_pairs(&url))?
+    let url = RequestUrl::of(req);
+    let merchant = presented_key(req, &url.query())?
         .and_then(|key| lookup(env, &key))
         .filter(|(_, kind)| *kind == KeyKind::Publishable)
         .map(|(merchant, _)| merchant);
     if Route::exists(url.path()) {
-        grant(headers, origin.as_deref(), merchant.as_ref())?;
+        grant(&headers.0, origin.as_deref(), merchant.as_ref())?;
         if headers.has("Access-Control-Allow-Origin")? {
             headers.set("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")?;
             headers.set(

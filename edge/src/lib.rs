@@ -23,7 +23,7 @@ mod webhooks;
 
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::routes::Route;
-use worker::{Context, Env, Method, Request, Response, event};
+use worker::{Context, Env, Method, Request, Response, event, web_sys};
 
 pub use store::Store;
 
@@ -31,32 +31,33 @@ use crate::auth::{KeyKind, authenticate};
 use crate::error::ApiError;
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
     if req.method() == Method::Options {
-        return Ok(cors::preflight(&req, &env).unwrap_or_else(ApiError::into_response));
+        return Ok(cors::preflight(&req, &env)
+            .unwrap_or_else(ApiError::into_response)
+            .into());
     }
     let origin = req.headers().get("Origin")?;
     let (merchant, result) = route(&mut req, &env).await;
-    let response = result.unwrap_or_else(ApiError::into_response);
+    let response = result.unwrap_or_else(|err| err.into_response().into());
     // A WebSocket handshake's headers are the store's and immutable; CORS
     // does not apply to it anyway.
-    if response.status_code() != 101 {
-        cors::grant(response.headers(), origin.as_deref(), merchant.as_ref())?;
+    if response.status() != 101 {
+        cors::grant(&response.headers(), origin.as_deref(), merchant.as_ref())?;
     }
     Ok(response)
 }
 
 /// Resolves, authenticates, rate-limits and dispatches. Returns the
 /// merchant (when the key named one) so CORS can be granted on errors too.
+/// The hot reads build the runtime's response themselves (see
+/// `http::PreparedReply`); the other handlers' are converted here.
 async fn route(
     req: &mut Request,
     env: &Env,
-) -> (Option<MerchantConfig>, Result<Response, ApiError>) {
-    // Parsed once: path, query and the answer cache's key all come from it.
-    let url = match req.url() {
-        Ok(url) => url,
-        Err(err) => return (None, Err(err.into())),
-    };
+) -> (Option<MerchantConfig>, Result<web_sys::Response, ApiError>) {
+    // Read once: path, query and the answer cache's key all come from it.
+    let url = http::RequestUrl::of(req);
     let route = match Route::resolve(req.method().as_ref(), url.path()) {
         Ok(route) => route,
         Err(code) => {
@@ -67,10 +68,13 @@ async fn route(
         }
     };
     let needed = match route {
-        Route::OpenApi => return (None, openapi::serve(req)),
+        Route::OpenApi => return (None, openapi::serve(req).map(Into::into)),
         // Signed by Shopify, not keyed: the signature is the credential.
         Route::ShopifyWebhook { merchant } => {
-            return (None, webhooks::shopify(req, env, merchant).await);
+            return (
+                None,
+                webhooks::shopify(req, env, merchant).await.map(Into::into),
+            );
         }
         Route::Inventory
         | Route::CreateHold
@@ -83,7 +87,7 @@ async fn route(
         | Route::Stream
         | Route::Subscribe => KeyKind::Publishable,
     };
-    let query = http::query_pairs(&url);
+    let query = url.query();
     let caller = match authenticate(req, &query, env, needed) {
         Ok(caller) => caller,
         Err(err) => return (None, Err(err)),
@@ -96,11 +100,15 @@ async fn route(
         return (Some(caller.merchant), Err(err));
     }
     let merchant = &caller.merchant;
-    let result = match route {
+    let result: Result<Response, ApiError> = match route {
         Route::Availability { sku } => {
-            availability::get(req, url.as_str(), &query, env, merchant, sku).await
+            let reply = availability::get(req, url.as_str(), &query, env, merchant, sku).await;
+            return (Some(caller.merchant), reply);
         }
-        Route::AvailabilityBatch => availability::batch(req, env, merchant).await,
+        Route::AvailabilityBatch => {
+            let reply = availability::batch(req, env, merchant).await;
+            return (Some(caller.merchant), reply);
+        }
         Route::Inventory => inventory::upsert(req, env, merchant).await,
         Route::CreateHold => holds::create(req, env, merchant).await,
         Route::CommitHold { id } => holds::finish(req, env, merchant, id, true).await,
@@ -112,5 +120,5 @@ async fn route(
         Route::ShopifyWebhook { merchant } => webhooks::shopify(req, env, merchant).await,
         Route::OpenApi => openapi::serve(req),
     };
-    (Some(caller.merchant), result)
+    (Some(caller.merchant), result.map(Into::into))
 }

@@ -4,3 +4,4 @@
 pub mod backtest;
 pub mod business_days;
 pub mod deliveries;
+pub mod load;
