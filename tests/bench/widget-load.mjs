@@ -42,19 +42,21 @@ const BARE = `${HEAD}
 <script>addEventListener('load', () => bench.finish());</script></head>
 ${BODY}`;
 
+/** The pages the harness serves under `/bench-pages/`. */
+export const benchPages = () => ({ 'widget.html': PAGE, 'bare.html': BARE });
+
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
 /**
- * Loads `html` at `url` in a fresh context (cold HTTP cache) and waits for
- * its `bench.done`; answers the page and its main-thread work so far.
+ * Loads `url` in a fresh context (cold HTTP cache) and waits for its
+ * `bench.done`; answers the page and its main-thread work so far.
  */
-async function coldLoad(browser, url, html) {
+async function coldLoad(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.route(url, (r) => r.fulfill({ contentType: 'text/html', body: html }));
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.goto(url);
@@ -74,7 +76,7 @@ export async function widgetFirstPaint(origin) {
     let longTasks = 0;
     let shift = 0;
     for (let i = 0; i < LOADS; i++) {
-      const widget = await coldLoad(browser, `${origin}/bench.html`, PAGE);
+      const widget = await coldLoad(browser, `${origin}/bench-pages/widget.html`);
       const run = await widget.page.evaluate(() => {
         const start = performance.getEntriesByName('upfront:loader-start')[0].startTime;
         return { paint: window.bench.painted - start, shift: window.bench.shift, longTasks: window.bench.longTasks };
@@ -91,7 +93,7 @@ export async function widgetFirstPaint(origin) {
       }, `${origin}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}&locale=en`));
       await widget.context.close();
 
-      const bare = await coldLoad(browser, `${origin}/bare.html`, BARE);
+      const bare = await coldLoad(browser, `${origin}/bench-pages/bare.html`);
       bareWork.push(bare.mainThreadMs);
       await bare.context.close();
     }

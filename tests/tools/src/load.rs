@@ -97,10 +97,12 @@ impl Report {
     /// One JSON line, the shape `tests/bench/run.mjs` reads.
     pub fn json(&self) -> String {
         format!(
-            "{{\"rps\":{:.1},\"p50_ms\":{:.3},\"p99_ms\":{:.3},\"max_ms\":{:.3},\"mean_ms\":{:.3},\"requests\":{},\"non2xx\":{},\"errors\":{}}}",
+            "{{\"rps\":{:.1},\"p50_ms\":{:.3},\"p90_ms\":{:.3},\"p99_ms\":{:.3},\"p999_ms\":{:.3},\"max_ms\":{:.3},\"mean_ms\":{:.3},\"requests\":{},\"non2xx\":{},\"errors\":{}}}",
             self.rps(),
             self.quantile_ms(0.5),
+            self.quantile_ms(0.9),
             self.quantile_ms(0.99),
+            self.quantile_ms(0.999),
             self.quantile_ms(1.0),
             self.mean_ms(),
             self.requests,
