@@ -137,7 +137,7 @@ impl<'a> Question<'a> {
                 },
             );
             if let Some(old) = replaced {
-                BYTES.set(BYTES.get() - old.bytes);
+                BYTES.set(BYTES.get().saturating_sub(old.bytes));
             }
         });
     }
@@ -148,7 +148,11 @@ impl<'a> Question<'a> {
 pub fn forget_merchant(merchant: &str) {
     ANSWERS.with_borrow_mut(|all| {
         if let Some(answers) = all.remove(merchant) {
-            BYTES.set(BYTES.get() - answers.values().map(|e| e.bytes).sum::<usize>());
+            BYTES.set(
+                BYTES
+                    .get()
+                    .saturating_sub(answers.values().map(|e| e.bytes).sum()),
+            );
         }
     });
 }
