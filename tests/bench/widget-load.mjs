@@ -14,8 +14,9 @@ const LOADS = Number(process.env.BENCH_PAGE_LOADS ?? 50);
 const HEAD = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bench</title>
 <script>
   window.bench = { shift: 0, longTasks: 0 };
-  // Awaited by the harness without polling, which would add main-thread work of its own.
-  bench.done = new Promise((resolve) => { bench.finish = () => { bench.painted = performance.now(); resolve(); }; });
+  // Reported through a CDP binding: no polling, and no Playwright evaluate, whose utility
+  // script (several ms of parse and compile) would otherwise land in the middle of the load.
+  bench.finish = () => { bench.painted = performance.now(); window.benchDone?.(''); };
   new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) bench.shift += e.value; })
     .observe({ type: 'layout-shift', buffered: true });
   new PerformanceObserver((l) => { bench.longTasks += l.getEntries().length; }).observe({ type: 'longtask', buffered: true });
@@ -52,15 +53,18 @@ const quantile = (xs, q) => {
 
 /**
  * Loads `url` in a fresh context (cold HTTP cache) and waits for its
- * `bench.done`; answers the page and its main-thread work so far.
+ * `bench.finish()`; answers the page and its main-thread work so far.
  */
 async function coldLoad(browser, url) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
-  await page.goto(url);
-  await page.evaluate(() => window.bench.done);
+  await cdp.send('Runtime.enable');
+  await cdp.send('Runtime.addBinding', { name: 'benchDone' });
+  const done = new Promise((resolve) => cdp.once('Runtime.bindingCalled', resolve));
+  await page.goto(url, { waitUntil: 'commit' });
+  await done;
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   return { context, page, mainThreadMs: metrics.TaskDuration * 1000 };
 }
