@@ -19,6 +19,9 @@ export async function launch() {
 export async function widgetText(page, sku, selector = `upfront-availability[sku="${sku}"]`) {
   const widget = page.locator(selector);
   await widget.locator('[part=status]').waitFor({ state: 'visible', timeout: 15_000 });
+  // The dates follow the status one painted frame later (the loader's
+  // requestAnimationFrame → setTimeout, queued before this one).
+  await widget.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done))));
   return widget.evaluate((el) => {
     const text = (part) => el.shadowRoot.querySelector(`[part=${part}]`)?.innerText.replace(/\s+/g, ' ').trim() ?? '';
     return {

@@ -321,6 +321,36 @@ test('axe-core finds no accessibility violations, closed or with the forms open'
   await page.close();
 });
 
+test('the stock status is painted first, the dates one frame later', async () => {
+  await configure();
+  await setStock(EDGE, [{ sku: 'FIRST-1', on_hand: 50 }], ACME.secretKey);
+  const { page, errors } = await productPage({
+    widgets: widget('FIRST-1'),
+    // Records, at every change in the shadow root, what is shown and how many frames have run.
+    setup: (p) => p.addInitScript(() => {
+      window.seen = [];
+      let frames = 0;
+      const tick = () => { frames++; requestAnimationFrame(tick); };
+      requestAnimationFrame(tick);
+      customElements.whenDefined('upfront-availability').then(() => {
+        const root = document.querySelector('upfront-availability').shadowRoot;
+        new MutationObserver(() => {
+          const text = (part) => (root.querySelector(`[part=${part}]`)?.textContent ?? '').trim();
+          seen.push({ status: text('status') !== '', promise: text('promise') !== '', frames });
+        }).observe(root, { subtree: true, childList: true, characterData: true });
+      });
+    }),
+  });
+  assert.match((await widgetText(page, 'FIRST-1')).promise, /^Get it /);
+  const seen = await page.evaluate(() => window.seen);
+  const status = seen.find((s) => s.status);
+  const dates = seen.find((s) => s.promise);
+  assert.equal(status.promise, false, 'the status came alone');
+  assert.ok(dates.frames > status.frames, `the dates came in a later frame: ${JSON.stringify(seen)}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the widget reserves its height: layout shift below 0.01', async () => {
   await setStock(EDGE, [{ sku: 'CLS-1', on_hand: 50 }, { sku: 'CLS-2', on_hand: 0 }, { sku: 'CLS-3', on_hand: 2 }], ACME.secretKey);
   const { page } = await productPage({

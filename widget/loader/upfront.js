@@ -271,6 +271,10 @@ class UpfrontAvailability extends HTMLElement {
     loaded
       .then((m) => {
         const widget = m.mount(container, o);
+        // The wasm draws the status as soon as the answer is there; the
+        // dates, which need Intl's data (~15 ms on a page's first use), only
+        // after that frame is painted: the shopper sees stock first.
+        o.answer.finally(() => requestAnimationFrame(() => setTimeout(() => widget('dated'))));
         root.addEventListener('click', (e) => {
           const button = e.target.closest?.('button[data-form]');
           if (button) openForm(button, widget('form', button.dataset.form), o, m, widget);

@@ -48,7 +48,8 @@ pub fn normalize_postal_code(country: &str, input: &str) -> Option<String> {
 /// `upfront.js`). Answers the loader's handle, `widget(message, value)`:
 /// `push` with each live stock update for this SKU, `qty` when the page's
 /// quantity field changes, `postal` when the shopper saved a postal code,
-/// and `form`, what the loader's form for a button's `data-form` asks for.
+/// `dated` once the first status line is painted (the dates follow), and
+/// `form`, what the loader's form for a button's `data-form` asks for.
 #[wasm_bindgen]
 pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
     let qty = RwSignal::new(quantity(&field(&options, "qty")));
@@ -58,6 +59,7 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
         postal,
         refresh: RwSignal::new(0),
         shown: RwSignal::new(view::Phase::Loading),
+        dated: RwSignal::new(0),
     };
     let prefetch = field(&options, "answer")
         .dyn_into::<js_sys::Promise>()
@@ -102,6 +104,7 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
                 }
             }
             Some("postal") => postal.set(value.as_string().unwrap_or_default()),
+            Some("dated") => inputs.dated.set(1),
             Some("form") => {
                 let copy = copy::for_locale(&form_target.locale).0;
                 let spec = Object::new();

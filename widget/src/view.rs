@@ -53,6 +53,10 @@ pub struct Inputs {
     pub refresh: RwSignal<u32>,
     /// What is shown, so a pushed update that matches it costs nothing.
     pub shown: RwSignal<Phase>,
+    /// 0 until the loader says the first status line has been painted; the
+    /// dates wait for it. A page's first `Intl` formatter loads ICU's data
+    /// (~15 ms of main thread) and the stock status needs none of it.
+    pub dated: RwSignal<u32>,
 }
 
 impl Inputs {
@@ -88,6 +92,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
         postal,
         refresh,
         shown: phase,
+        dated,
     } = inputs;
     // Whole minutes since 1970: the countdown's resolution, and a `u32`
     // signal like the others (each new signal type costs the shopper bytes).
@@ -151,7 +156,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
         Phase::Ready(answer) => {
             let answer = *answer;
             view! {
-                <Shown answer copy tag=tag.clone() postal=postal.get() minute/>
+                <Shown answer copy tag=tag.clone() postal=postal.get() minute dated={dated.get() > 0}/>
             }
             .into_any()
         }
@@ -200,6 +205,7 @@ fn status_phrase(
 /// - `copy`, `tag`: the language and the `Intl` locale.
 /// - `postal`: the shopper's postal code; editing it asks again.
 /// - `minute`: the clock behind the countdown, in minutes since 1970.
+/// - `dated`: false until the first status line is painted; dates wait for it.
 #[component]
 fn Shown(
     answer: Answer,
@@ -207,6 +213,7 @@ fn Shown(
     tag: String,
     postal: String,
     minute: RwSignal<u32>,
+    dated: bool,
 ) -> impl IntoView {
     let today = intl::today(js_sys::Date::now());
     let tone = match answer.status {
@@ -226,7 +233,7 @@ fn Shown(
             StockStatus::OutOfStock | StockStatus::Discontinued
         );
     let promise = answer.promise.clone().filter(|_| sellable);
-    let promise_line = promise.as_ref().map(|p| {
+    let promise_line = promise.as_ref().filter(|_| dated).map(|p| {
         let template = if answer.status == StockStatus::Preorder {
             copy.get_it_after_release
         } else {
@@ -248,7 +255,7 @@ fn Shown(
         .map(|p| p.order_by_ms);
     let countdown_tag = tag.clone();
     let countdown = move || {
-        let left = order_by? - f64::from(minute.get()) * 60_000.0;
+        let left = order_by.filter(|_| dated)? - f64::from(minute.get()) * 60_000.0;
         (left > 0.0 && left <= COUNTDOWN_HORIZON_MS).then(|| {
             // "Within": 89.5 minutes left still reads 90.
             let minutes = (left / 60_000.0).ceil();
@@ -268,8 +275,9 @@ fn Shown(
         </div>
         <div class="line details">
             <span part="countdown" aria-live="off">{countdown}</span>
-            {(!discontinued).then(|| destination(copy, &postal))}
-            {(wants_notify && !out).then(|| notify(copy))}
+            // With the countdown, so that it cannot push them aside (a layout shift).
+            {(dated && !discontinued).then(|| destination(copy, &postal))}
+            {(dated && wants_notify && !out).then(|| notify(copy))}
         </div>
         {answer.notice.map(|text| view! {
             <div class="line notice" part="notice" role="note">
