@@ -227,7 +227,7 @@ async fn read(
         read_cache::lookup(&merchant.id, skus, now_ms, read_cache::ttl_ms(env))
     };
     if !misses.is_empty() {
-        let fresh: Vec<SkuRecord> = store::call(
+        let stored: Vec<SkuRecord> = store::call(
             env,
             &StoreCommand::Read {
                 merchant: merchant.id.clone(),
@@ -235,8 +235,8 @@ async fn read(
             },
         )
         .await?;
-        read_cache::store(&merchant.id, &misses, &fresh, now_ms);
-        records.extend(fresh);
+        read_cache::store(&merchant.id, &misses, &stored, now_ms);
+        records.extend(stored);
     }
     records
         .into_iter()
