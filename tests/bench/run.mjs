@@ -134,13 +134,20 @@ function load({ url, method, headers = [], body }, seconds = DURATION) {
   const args = [url, '--connections', CONNECTIONS, '--seconds', seconds];
   if (method) args.push('--method', method);
   for (const h of headers) args.push('--header', h);
-  if (body) {
-    const file = join(configDir, `body-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, body);
-    args.push('--body-file', file);
-  }
+  if (body) args.push('--body-file', bodyFile(body));
   const out = execFileSync('taskset', ['-c', '1', join(ROOT, 'target/release/load'), ...args], { encoding: 'utf8' });
   return JSON.parse(out);
+}
+
+/** A file holding `body`, written once however many runs send it. */
+const bodyFiles = new Map();
+function bodyFile(body) {
+  if (!bodyFiles.has(body)) {
+    const file = join(configDir, `body-${bodyFiles.size}.json`);
+    writeFileSync(file, body);
+    bodyFiles.set(body, file);
+  }
+  return bodyFiles.get(body);
 }
 
 /** The batch benchmark's body: 100 items cycling through the demo catalogue. */
@@ -260,12 +267,6 @@ async function edgeThroughput() {
 }
 
 /**
- * Checkout holds on one deny SKU as fast as the load generator sends them, then a read
- * burst on the same SKU. Every acknowledged hold must be exactly one unit
- * gone: the store's count is checked against the acknowledgements, so zero oversell is a
- * measured fact, not an assumption.
- */
-/**
  * `fetch` that retries once: after a long load run, undici may reuse a pooled
  * connection workerd has already closed, which fails with UND_ERR_SOCKET.
  */
@@ -273,6 +274,12 @@ async function fetchAgain(url, init) {
   try { return await fetch(url, init); } catch { return fetch(url, init); }
 }
 
+/**
+ * Checkout holds on one deny SKU as fast as the load generator sends them, then a read
+ * burst on the same SKU. Every acknowledged hold must be exactly one unit
+ * gone: the store's count is checked against the acknowledgements, so zero oversell is a
+ * measured fact, not an assumption.
+ */
 async function holdThroughput(ports, rows, helloRs) {
   const edge = `http://127.0.0.1:${ports.edge}`;
   const units = 1_000_000;
