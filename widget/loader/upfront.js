@@ -36,9 +36,8 @@ small,.error{flex-basis:100%;font-size:.875em}
 .error:empty{display:none}
 [hidden]{display:none!important}
 .visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
-.skeleton{border-radius:var(--upfront-radius);background:linear-gradient(90deg,#0000000f,#0000001f,#0000000f);background-size:200% 100%;animation:s 1.2s linear infinite;width:60%;height:1.1em;min-height:0;margin:.2em 0}
-.skeleton:nth-child(2){width:45%}
-.skeleton:nth-child(3){width:35%}
+.skeleton{border-radius:var(--upfront-radius);background:linear-gradient(90deg,#0000000f,#0000001f,#0000000f);background-size:200% 100%;animation:s 1.2s linear .4s infinite;width:60%;height:1.1em;min-height:0;margin:.2em 0}
+.skeleton+.skeleton{width:40%}
 .upfront:has(>.status)>.skeleton,.upfront[data-gone]>.skeleton{display:none}
 @keyframes s{to{background-position:-200% 0}}
 @media (prefers-reduced-motion:reduce){.skeleton{animation:none}}
@@ -261,7 +260,10 @@ class UpfrontAvailability extends HTMLElement {
     const container = document.createElement('div');
     container.className = 'upfront';
     container.setAttribute('aria-live', 'polite');
-    for (let i = 0; i < 3; i++) {
+    // Two still lines; they shimmer only if the answer is slow (the delay in
+    // CSS): a shimmering background repaints the main thread every frame,
+    // which cost the first status ~7 ms in the widget-load benchmark.
+    for (let i = 0; i < 2; i++) {
       const line = document.createElement('div');
       line.className = 'line skeleton';
       container.append(line);
