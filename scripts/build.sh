@@ -7,22 +7,18 @@ cd "$ROOT"
 log "building the widget (wasm32, size-optimised)"
 cargo build --quiet --release --target wasm32-unknown-unknown -p upfront-widget
 out="$ROOT/dist/widget/v1"
-mkdir -p "$out"
-wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name upfront_widget \
+glue="$ROOT/target/widget-glue"
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$glue" --out-name upfront_widget \
   "$ROOT/target/wasm32-unknown-unknown/release/upfront_widget.wasm"
 # -Oz for size; --strip-debug drops the name section, most of the raw bytes.
 "$WASM_OPT_BIN" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
-  "$out/upfront_widget_bg.wasm" -o "$out/upfront_widget_bg.wasm"
-# Shoppers download these on every product page: minify both the loader and
-# wasm-bindgen's glue (the readable loader lives in widget/loader/).
-# Bundling from an entry that names what the loader calls lets esbuild drop
-# the glue nothing uses (Leptos links wasm-streams' exported classes).
-echo "export { default, mount, normalize_postal_code } from './upfront_widget.js';" >"$out/entry.js"
+  "$glue/upfront_widget_bg.wasm" -o "$out/upfront_widget_bg.wasm"
+# Shoppers download this on every product page: one minified module, the
+# readable loader (widget/loader/) with wasm-bindgen's glue bundled in and
+# tree-shaken to what the loader calls (Leptos links wasm-streams' classes).
 "$ESBUILD_BIN" --bundle --minify --format=esm --target=es2022 --log-level=warning \
-  "$out/entry.js" --outfile="$out/upfront_widget.min.js"
-mv "$out/upfront_widget.min.js" "$out/upfront_widget.js"
-rm "$out/entry.js"
-"$ESBUILD_BIN" --minify --format=esm --target=es2022 --log-level=warning \
+  --alias:upfront-widget-glue="$glue/upfront_widget.js" \
   "$ROOT/widget/loader/upfront.js" --outfile="$out/upfront.js"
 
 mkdir -p "$ROOT/dist/demo"

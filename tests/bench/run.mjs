@@ -19,9 +19,9 @@ const results = {};
 
 function widgetSize() {
   const dir = join(ROOT, 'dist/widget/v1');
-  const files = ['upfront.js', 'upfront_widget.js', 'upfront_widget_bg.wasm'];
+  const files = ['upfront.js', 'upfront_widget_bg.wasm'];
   const total = { raw: 0, gzip: 0, brotli: 0 };
-  console.log('\nWidget transfer size (first render: loader + bindings + wasm)');
+  console.log('\nWidget transfer size (first render: loader with the bindings bundled in + wasm)');
   console.log('  file                         raw      gzip    brotli');
   for (const f of files) {
     const bytes = readFileSync(join(dir, f));

@@ -88,6 +88,7 @@ export async function widgetFirstPaint(origin) {
   const browser = await launch();
   try {
     const paint = [];
+    const fromNavigation = [];
     const api = [];
     const work = [];
     const bareWork = [];
@@ -98,9 +99,13 @@ export async function widgetFirstPaint(origin) {
       const widget = await coldLoad(browser, `${origin}/bench-pages/widget.html`);
       const run = await widget.page.evaluate(() => {
         const start = performance.getEntriesByName('upfront:loader-start')[0].startTime;
-        return { paint: window.bench.painted - start, shift: window.bench.shift, longTasks: window.bench.longTasks };
+        return {
+          paint: window.bench.painted - start, fromNavigation: window.bench.painted,
+          shift: window.bench.shift, longTasks: window.bench.longTasks,
+        };
       });
       paint.push(run.paint);
+      fromNavigation.push(run.fromNavigation);
       work.push(widget.mainThreadMs);
       longTasks += run.longTasks;
       shift = Math.max(shift, run.shift);
@@ -123,6 +128,7 @@ export async function widgetFirstPaint(origin) {
     const ms = (x) => `${x.toFixed(1).padStart(6)} ms`;
     console.log(`\nWidget first paint, headless Chromium, ${LOADS} cold page loads (edge on workerd)`);
     console.log(`  loader start → status painted   p50 ${ms(quantile(paint, 0.5))}   p95 ${ms(quantile(paint, 0.95))}   [goals: p50 ≤ 40 ms, p95 ≤ 75 ms]`);
+    console.log(`  navigation start → status       p50 ${ms(quantile(fromNavigation, 0.5))}   p95 ${ms(quantile(fromNavigation, 0.95))}   (also counts the loader's own download and compile)`);
     console.log(`  raw API round trip (baseline)   p50 ${ms(quantile(api, 0.5))}   p95 ${ms(quantile(api, 0.95))}`);
     console.log(`  first paint / API round trip    p50 ${(quantile(paint, 0.5) / quantile(api, 0.5)).toFixed(1)}×`);
     const widgetWork = quantile(work, 0.5) - quantile(bareWork, 0.5);
@@ -133,6 +139,7 @@ export async function widgetFirstPaint(origin) {
     console.log(`  long tasks (> 50 ms): ${longTasks} in ${LOADS} loads   worst layout shift: ${shift}   [goals: 0 and 0]`);
     return {
       paint_p50_ms: quantile(paint, 0.5), paint_p95_ms: quantile(paint, 0.95),
+      from_navigation_p50_ms: quantile(fromNavigation, 0.5),
       api_p50_ms: quantile(api, 0.5), api_p95_ms: quantile(api, 0.95),
       main_thread_p50_ms: quantile(work, 0.5), bare_page_main_thread_p50_ms: quantile(bareWork, 0.5),
       widget_main_thread_p50_ms: widgetWork, icu_first_load_p50_ms: icu, long_tasks: longTasks, layout_shift: shift,

@@ -91,7 +91,7 @@ test('static assets: the demo page and the widget files are served', async () =>
   const page = await get('/demo/');
   assert.equal(page.status, 200);
   assert.match(await page.text(), /<upfront-availability/);
-  for (const file of ['upfront.js', 'upfront_widget.js', 'upfront_widget_bg.wasm']) {
+  for (const file of ['upfront.js', 'upfront_widget_bg.wasm']) {
     const res = await get(`/widget/v1/${file}`);
     assert.equal(res.status, 200, file);
   }

@@ -2,7 +2,13 @@
 // at once, starts each element's availability fetch in parallel with the wasm
 // download, and mounts the wasm widget into the element's shadow root.
 // Hand-written and tiny on purpose: it runs on every product page view.
-performance.mark('upfront:loader-start'); // the widget-load benchmark measures from here
+
+// wasm-bindgen's glue, bundled into this file at build time (scripts/build.sh):
+// as a module of its own it cost one more request and module before the first
+// paint (~4 ms later in the widget-load benchmark).
+import './start-mark.js';
+import init, { mount, normalize_postal_code } from 'upfront-widget-glue';
+
 const TAG = 'upfront-availability';
 const base = new URL('.', import.meta.url);
 const apiBase = base.origin;
@@ -43,17 +49,18 @@ small,.error{flex-basis:100%;font-size:.875em}
 @media (prefers-reduced-motion:reduce){.skeleton{animation:none}}
 `;
 
-// The glue module and the wasm binary download in parallel, and in parallel
-// with the availability request: nothing waits on anything it does not need.
+// The wasm binary downloads in parallel with the availability request:
+// nothing waits on anything it does not need.
 let wasm;
 function loadWasm() {
   if (!wasm) {
-    const binary = fetch(new URL('upfront_widget_bg.wasm', base));
+    // Bytes, not the Response: V8 then decodes the module on a background
+    // thread. Streaming compilation fed every chunk through the main thread:
+    // ~5 ms more main-thread work per cold view in the widget-load benchmark,
+    // for no earlier first paint.
+    const binary = fetch(new URL('upfront_widget_bg.wasm', base)).then((r) => r.arrayBuffer());
     binary.catch(() => {}); // a failure surfaces through `wasm` below
-    wasm = import(new URL('upfront_widget.js', base).href).then(async (m) => {
-      await m.default({ module_or_path: binary });
-      return m;
-    });
+    wasm = init({ module_or_path: binary });
   }
   return wasm;
 }
@@ -116,7 +123,7 @@ function answerUrl(o) {
 // `data-form` buttons (widget/src/view.rs, `opener_button`). Plain DOM here:
 // nobody pays for their bytes before the first paint. Every text comes from
 // the widget's copy and is set as text, never as markup.
-function openForm(button, spec, o, m, widget) {
+function openForm(button, spec, o, widget) {
   const slot = button.parentNode;
   const part = button.getAttribute('part');
   const make = (tag, attrs, text) => {
@@ -144,7 +151,7 @@ function openForm(button, spec, o, m, widget) {
     e.preventDefault();
     if (!input.checkValidity()) { input.reportValidity(); return; }
     if (spec.kind === 'postal') {
-      const code = m.normalize_postal_code(spec.country, input.value);
+      const code = normalize_postal_code(spec.country, input.value);
       if (!code) { fail(); return; }
       try { localStorage.setItem(DESTINATION_KEY, `${spec.country}:${code}`); } catch { /* storage may be off */ }
       close();
@@ -271,15 +278,15 @@ class UpfrontAvailability extends HTMLElement {
     root.append(style, container);
 
     loaded
-      .then((m) => {
-        const widget = m.mount(container, o);
+      .then(() => {
+        const widget = mount(container, o);
         // The wasm draws the status as soon as the answer is there; the
         // dates, which need Intl's data (~15 ms on a page's first use), only
         // after that frame is painted: the shopper sees stock first.
         o.answer.finally(() => requestAnimationFrame(() => setTimeout(() => widget('dated'))));
         root.addEventListener('click', (e) => {
           const button = e.target.closest?.('button[data-form]');
-          if (button) openForm(button, widget('form', button.dataset.form), o, m, widget);
+          if (button) openForm(button, widget('form', button.dataset.form), o, widget);
         });
         follow(o.key, o.sku, (update) => widget('push', update));
         if (qtyInput) {
