@@ -11,7 +11,7 @@ glue="$ROOT/target/widget-glue"
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$glue" --out-name upfront_widget \
   "$ROOT/target/wasm32-unknown-unknown/release/upfront_widget.wasm"
-node "$ROOT/scripts/drop-stream-exports.mjs" "$glue" >/dev/null
+node "$ROOT/scripts/drop-stream-exports.mjs" "$glue"
 # -Oz for size; --strip-debug drops the name section, most of the raw bytes.
 "$WASM_OPT_BIN" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$glue/upfront_widget_bg.wasm" -o "$out/upfront_widget_bg.wasm"

@@ -42,7 +42,6 @@ function withoutExports(wasm) {
     return Buffer.from(bytes);
   };
   const sections = [wasm.subarray(0, 8)];
-  let dropped = 0;
   while (at < wasm.length) {
     const start = at;
     const id = wasm[at++];
@@ -59,13 +58,12 @@ function withoutExports(wasm) {
       const name = wasm.subarray(at, at + nameLength).toString();
       at += nameLength + 1; // the name, then the export's kind
       u32(); // its index
-      if (DROPPED.test(name)) dropped++;
-      else kept.push(wasm.subarray(entry, at));
+      if (!DROPPED.test(name)) kept.push(wasm.subarray(entry, at));
     }
     const body = Buffer.concat([leb128(kept.length), ...kept]);
     sections.push(Buffer.from([7]), leb128(body.length), body);
   }
-  return { wasm: Buffer.concat(sections), dropped };
+  return Buffer.concat(sections);
 }
 
 /** The glue without the classes, their `Symbol.dispose` aliases and finalization registries. */
@@ -76,7 +74,7 @@ function withoutClasses(glue) {
     .replace(/^const IntoUnderlying\w+Finalization = [^;]*;\n/gm, '');
 }
 
-const { wasm, dropped } = withoutExports(readFileSync(wasmFile));
+const wasm = withoutExports(readFileSync(wasmFile));
 const glue = withoutClasses(readFileSync(glueFile, 'utf8'));
 if (/intounderlying/i.test(glue)) {
   console.error('drop-stream-exports: the glue still uses a wasm-streams class; remove this build step');
@@ -84,4 +82,3 @@ if (/intounderlying/i.test(glue)) {
 }
 writeFileSync(wasmFile, wasm);
 writeFileSync(glueFile, glue);
-console.log(`dropped ${dropped} wasm-streams exports`);

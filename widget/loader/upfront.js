@@ -3,10 +3,10 @@
 // download, and mounts the wasm widget into the element's shadow root.
 // Hand-written and tiny on purpose: it runs on every product page view.
 
+import './start-mark.js';
 // wasm-bindgen's glue, bundled into this file at build time (scripts/build.sh):
 // as a module of its own it cost one more request and module before the first
 // paint (~4 ms later in the widget-load benchmark).
-import './start-mark.js';
 import init, { mount, normalize_postal_code } from 'upfront-widget-glue';
 
 const TAG = 'upfront-availability';
