@@ -14,13 +14,19 @@ wasm-bindgen --target web --no-typescript --out-dir "$glue" --out-name upfront_w
 node "$ROOT/scripts/drop-stream-exports.mjs" "$glue"
 # -Oz for size; --strip-debug drops the name section, most of the raw bytes.
 "$WASM_OPT_BIN" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
-  "$glue/upfront_widget_bg.wasm" -o "$out/upfront_widget_bg.wasm"
+  "$glue/upfront_widget_bg.wasm" -o "$glue/optimized.wasm"
+# The wasm is named by its content (cached for a year, never revalidated); the
+# loader, whose URL merchants paste, learns the name at build time.
+wasm_file="upfront-$(sha256sum "$glue/optimized.wasm" | cut -c1-16).wasm"
+cp "$glue/optimized.wasm" "$out/$wasm_file"
 # Shoppers download this on every product page: one minified module, the
 # readable loader (widget/loader/) with wasm-bindgen's glue bundled in and
 # tree-shaken to what the loader calls (Leptos links wasm-streams' classes).
 "$ESBUILD_BIN" --bundle --minify --format=esm --target=es2022 --log-level=warning \
-  --alias:upfront-widget-glue="$glue/upfront_widget.js" \
+  --alias:upfront-widget-glue="$glue/upfront_widget.js" --define:UPFRONT_WASM_FILE="\"$wasm_file\"" \
   "$ROOT/widget/loader/upfront.js" --outfile="$out/upfront.js"
+# Response headers of the static files (CORS, caching): see widget/_headers.
+cp "$ROOT/widget/_headers" "$ROOT/dist/_headers"
 
 mkdir -p "$ROOT/dist/demo"
 cp "$ROOT/widget/demo/"* "$ROOT/dist/demo/"

@@ -6,16 +6,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, constants } from 'node:zlib';
+import { WIDGET_DIR, widgetFiles } from './widget-files.mjs';
 
 const BUDGET_KB = 60;
 const LOADER_LIMIT_KB = 10;
 
-const dir = join(import.meta.dirname, '../dist/widget/v1');
-const brotli = (file) => brotliCompressSync(readFileSync(join(dir, file)), {
+const brotli = (file) => brotliCompressSync(readFileSync(join(WIDGET_DIR, file)), {
   params: { [constants.BROTLI_PARAM_QUALITY]: 11 },
 }).length / 1024;
-const loader = brotli('upfront.js');
-const total = loader + brotli('upfront_widget_bg.wasm');
+const [loaderFile, wasmFile] = widgetFiles();
+const loader = brotli(loaderFile);
+const total = loader + brotli(wasmFile);
 console.log(`widget first render: ${total.toFixed(1)} KB brotli (budget ${BUDGET_KB} KB); loader ${loader.toFixed(1)} KB (limit ${LOADER_LIMIT_KB} KB)`);
 if (total > BUDGET_KB || loader > LOADER_LIMIT_KB) {
   console.error('the widget is over its size budget');

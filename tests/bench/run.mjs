@@ -12,14 +12,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ROOT, DEMO } from '../e2e/edge.mjs';
 import { benchPages, widgetFirstPaint } from './widget-load.mjs';
+import { WIDGET_DIR, widgetFiles } from '../widget-files.mjs';
 
 const DURATION = process.env.BENCH_SECONDS ?? '10';
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '16';
 const results = {};
 
 function widgetSize() {
-  const dir = join(ROOT, 'dist/widget/v1');
-  const files = ['upfront.js', 'upfront_widget_bg.wasm'];
+  const dir = WIDGET_DIR;
+  const files = widgetFiles();
   const total = { raw: 0, gzip: 0, brotli: 0 };
   console.log('\nWidget transfer size (first render: loader with the bindings bundled in + wasm)');
   console.log('  file                         raw      gzip    brotli');
@@ -71,6 +72,7 @@ const config :Workerd.Config = (
     (name = "hello-rs", worker = .helloRs),
     (name = "hello-js", worker = .helloJs),
     (name = "site", worker = .site),
+    (name = "shop", worker = .shop),
     (name = "static", disk = (path = "${join(ROOT, 'dist')}", writable = false)),
     (name = "pages", disk = (path = "${pages}", writable = false)),
     (name = "storage", disk = (path = "${storage}", writable = true)),
@@ -81,6 +83,7 @@ const config :Workerd.Config = (
     (name = "hello-rs", address = "127.0.0.1:${ports.helloRs}", http = (), service = "hello-rs"),
     (name = "hello-js", address = "127.0.0.1:${ports.helloJs}", http = (), service = "hello-js"),
     (name = "site", address = "127.0.0.1:${ports.site}", http = (), service = "site"),
+    (name = "shop", address = "127.0.0.1:${ports.shop}", http = (), service = "shop"),
   ],
 );
 const edge :Workerd.Worker = (
@@ -117,7 +120,12 @@ const helloRs :Workerd.Worker = (
 const site :Workerd.Worker = (
   modules = [ (name = "site.js", esModule = embed "${embed(site)}") ],
   compatibilityDate = "2026-04-20",
-  bindings = [ (name = "EDGE", service = "edge"), (name = "STATIC", service = "static"), (name = "PAGES", service = "pages") ],
+  bindings = [ (name = "ROLE", text = "edge"), (name = "EDGE", service = "edge"), (name = "STATIC", service = "static") ],
+);
+const shop :Workerd.Worker = (
+  modules = [ (name = "site.js", esModule = embed "${embed(site)}") ],
+  compatibilityDate = "2026-04-20",
+  bindings = [ (name = "ROLE", text = "shop"), (name = "PAGES", service = "pages") ],
 );
 const helloJs :Workerd.Worker = (
   modules = [ (name = "hello.js", esModule = embed "${embed(helloJs)}") ],
@@ -171,12 +179,14 @@ async function edgeThroughput() {
   configDir = tmp;
   const storage = join(tmp, 'storage');
   mkdirSync(storage);
-  // The benchmark's product pages are served by workerd like the widget, not
-  // through Playwright's request interception, which delays every request.
+  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103, edgeUncached: 9104, site: 9105, shop: 9106 };
+  // The edge's origin (API and widget files) and the merchant's, which serves the
+  // benchmark's product pages: by workerd, not through Playwright's request
+  // interception, which delays every request.
+  const origins = { edge: `http://127.0.0.1:${ports.site}`, shop: `http://127.0.0.1:${ports.shop}` };
   const pages = join(tmp, 'pages');
   mkdirSync(pages);
-  for (const [name, html] of Object.entries(benchPages())) writeFileSync(join(pages, name), html);
-  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103, edgeUncached: 9104, site: 9105 };
+  for (const [name, html] of Object.entries(benchPages(origins.edge))) writeFileSync(join(pages, name), html);
   const config = join(tmp, 'bench.capnp');
   writeFileSync(config, workerdConfig({
     edge: bundle(join(ROOT, 'target/deploy-dry-run')),
@@ -208,7 +218,7 @@ async function edgeThroughput() {
     };
     for (const target of Object.values(targets)) if (!target.body) await waitFor(target.url);
     if (process.env.BENCH_ONLY === 'widget') { // a quick loop while working on the widget
-      results.widget_first_paint = await widgetFirstPaint(`http://127.0.0.1:${ports.site}`);
+      results.widget_first_paint = await widgetFirstPaint(origins);
       return;
     }
     // Rounds interleave the targets, so a slow minute on this shared machine hits them all
@@ -258,7 +268,7 @@ async function edgeThroughput() {
     const uncached = rows['edge: single, uncached'];
     console.log(`    read cache gain: single ${(edge.rps / uncached.rps).toFixed(2)}×, batch-100 ${(batch.rps / rows['edge: batch-100, uncached'].rps).toFixed(2)}× throughput`);
     // Before the holds burst, which leaves the store busy with expiries.
-    results.widget_first_paint = await widgetFirstPaint(`http://127.0.0.1:${ports.site}`);
+    results.widget_first_paint = await widgetFirstPaint(origins);
     await holdThroughput(ports, rows, rs);
   } finally {
     try { process.kill(-workerd.pid, 'SIGKILL'); } catch { /* gone */ }

@@ -6,7 +6,10 @@
 // so Chromium's and Playwright's own work cancels out) and how much of it is
 // ICU's first load (the bare page formatting one date), long tasks and layout
 // shift. Prints figures; asserts nothing (noisy machines).
-// Called by run.mjs with the origin that serves both the API and the widget.
+// Also first paint under an emulated network (40 ms round trip, 10 Mbit/s down), cold and
+// repeat view. The product pages are served by the merchant's own origin, the widget and
+// the API by the edge's, as on every real shop.
+// Called by run.mjs with both origins.
 import { DEMO } from '../e2e/edge.mjs';
 import { launch } from '../e2e/browser.mjs';
 
@@ -27,7 +30,7 @@ const BODY = `<body><main><h1>Stoneware Mug</h1>
 <upfront-availability sku="MUG-STONEWARE" key="${DEMO.publishableKey}"></upfront-availability>
 <p>Below the widget.</p></main></body></html>`;
 
-const PAGE = `${HEAD}
+const page = (edge) => `${HEAD}
 <script>
   customElements.whenDefined('upfront-availability').then(() => {
     const root = document.querySelector('upfront-availability').shadowRoot;
@@ -36,7 +39,7 @@ const PAGE = `${HEAD}
     }).observe(root, { subtree: true, childList: true });
   });
 </script>
-<script type="module" src="/widget/v1/upfront.js" async></script>
+<script type="module" src="${edge}/widget/v1/upfront.js" async></script>
 <style>upfront-availability:not(:defined){display:block;min-height:5em}</style></head>
 ${BODY}`;
 
@@ -54,8 +57,13 @@ const INTL = `${HEAD}
 });</script></head>
 ${BODY}`;
 
-/** The pages the harness serves under `/bench-pages/`. */
-export const benchPages = () => ({ 'widget.html': PAGE, 'bare.html': BARE, 'intl.html': INTL });
+/** The pages the harness serves on the shop's origin; the widget's come from `edge`. */
+export const benchPages = (edge) => ({ 'widget.html': page(edge), 'bare.html': BARE, 'intl.html': INTL });
+
+// A mobile shopper's network, emulated by Chromium (DevTools protocol):
+// 40 ms round trip, 10 Mbit/s down, 5 Mbit/s up.
+const NETWORK = { offline: false, latency: 40, downloadThroughput: 10e6 / 8, uploadThroughput: 5e6 / 8 };
+const NETWORK_LOADS = Number(process.env.BENCH_NETWORK_LOADS ?? 15);
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,27 +74,61 @@ const quantile = (xs, q) => {
  * Loads `url` in a fresh context (cold HTTP cache) and waits for its
  * `bench.finish()`; answers the page and, once settled, its main-thread work.
  */
-async function coldLoad(browser, url) {
+async function coldLoad(browser, url, network) {
   const context = await browser.newContext();
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   await cdp.send('Runtime.enable');
   await cdp.send('Runtime.addBinding', { name: 'benchDone' });
-  const done = new Promise((resolve) => cdp.once('Runtime.bindingCalled', resolve));
-  await page.goto(url, { waitUntil: 'commit' });
-  await done;
+  if (network) {
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', network);
+  }
+  await visit(page, cdp, url);
   // Main-thread work is read once the page has settled, so that what the
   // widget does after its first paint (the dates, the live-update socket) counts too.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   // TaskDuration is the wall time of the main thread's tasks (what Lighthouse calls main-thread
   // work), waits on other processes included; ThreadTime is the CPU time the thread itself used.
-  return { context, page, mainThreadMs: metrics.TaskDuration * 1000, mainThreadCpuMs: metrics.ThreadTime * 1000 };
+  return { context, page, cdp, mainThreadMs: metrics.TaskDuration * 1000, mainThreadCpuMs: metrics.ThreadTime * 1000 };
+}
+
+/** Navigates `page` to `url` and waits for its `bench.finish()`. */
+async function visit(page, cdp, url) {
+  const done = new Promise((resolve) => cdp.once('Runtime.bindingCalled', resolve));
+  await page.goto(url, { waitUntil: 'commit' });
+  await done;
+}
+
+/** The status's paint time from navigation start, and the bytes the widget's files cost. */
+const paintAndBytes = (page) => page.evaluate(() => ({
+  painted: window.bench.painted,
+  widgetBytes: performance.getEntriesByType('resource').filter((e) => e.name.includes('/widget/v1/'))
+    .reduce((n, e) => n + e.transferSize, 0),
+}));
+
+/**
+ * First paint under the emulated network: a cold view (fresh context, empty
+ * cache), then a repeat view of the same page in that context.
+ */
+async function emulatedNetwork(browser, url) {
+  const cold = [];
+  const repeat = [];
+  for (let i = 0; i < NETWORK_LOADS; i++) {
+    const load = await coldLoad(browser, url, NETWORK);
+    cold.push(await paintAndBytes(load.page));
+    await visit(load.page, load.cdp, url);
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    repeat.push(await paintAndBytes(load.page));
+    await load.context.close();
+  }
+  return { cold, repeat };
 }
 
 /** Measures, prints and answers the figures. */
-export async function widgetFirstPaint(origin) {
+export async function widgetFirstPaint({ edge, shop }) {
   const browser = await launch();
   try {
     const paint = [];
@@ -102,7 +144,7 @@ export async function widgetFirstPaint(origin) {
     let longTasks = 0;
     let shift = 0;
     for (let i = 0; i < LOADS; i++) {
-      const widget = await coldLoad(browser, `${origin}/bench-pages/widget.html`);
+      const widget = await coldLoad(browser, `${shop}/widget.html`);
       const run = await widget.page.evaluate(() => {
         const start = performance.getEntriesByName('upfront:loader-start')[0].startTime;
         return {
@@ -120,11 +162,11 @@ export async function widgetFirstPaint(origin) {
         const t0 = performance.now();
         await (await fetch(url, { cache: 'no-store' })).json();
         return performance.now() - t0;
-      }, `${origin}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}&locale=en`));
+      }, `${edge}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}&locale=en`));
       await widget.context.close();
 
       for (const name of ['bare', 'intl']) {
-        const load = await coldLoad(browser, `${origin}/bench-pages/${name}.html`);
+        const load = await coldLoad(browser, `${shop}/${name}.html`);
         record(name, load);
         await load.context.close();
       }
@@ -147,6 +189,13 @@ export async function widgetFirstPaint(origin) {
     const icuCpu = beyondBare(cpu, 'intl');
     console.log(`  main-thread CPU time, widget    p50 ${ms(widgetCpu)}   of which ICU ${ms(icuCpu).trim()}   (the rest of the work above is waiting)`);
     console.log(`  long tasks (> 50 ms): ${longTasks} in ${LOADS} loads   worst layout shift: ${shift}   [goals: 0 and 0]`);
+    const network = await emulatedNetwork(browser, `${shop}/widget.html`);
+    const painted = (loads) => loads.map((l) => l.painted);
+    const bytes = (loads) => p50(loads.map((l) => l.widgetBytes));
+    console.log(`  emulated network (40 ms RTT, 10 Mbit/s), ${NETWORK_LOADS} views each, navigation start → status:`);
+    console.log(`    cold view    p50 ${ms(p50(painted(network.cold)))}   p95 ${ms(quantile(painted(network.cold), 0.95))}   widget files ${(bytes(network.cold) / 1024).toFixed(1)} KB over the wire`);
+    console.log(`    repeat view  p50 ${ms(p50(painted(network.repeat)))}   p95 ${ms(quantile(painted(network.repeat), 0.95))}   widget files ${(bytes(network.repeat) / 1024).toFixed(1)} KB over the wire (0: from the cache, no revalidation)`);
+    console.log(`    repeat / cold p50 ${(p50(painted(network.repeat)) / p50(painted(network.cold))).toFixed(2)}×   loopback cold p50 from navigation ${ms(p50(fromNavigation)).trim()}`);
     return {
       paint_p50_ms: quantile(paint, 0.5), paint_p95_ms: quantile(paint, 0.95),
       from_navigation_p50_ms: quantile(fromNavigation, 0.5),
@@ -154,6 +203,10 @@ export async function widgetFirstPaint(origin) {
       main_thread_p50_ms: p50(task.widget), bare_page_main_thread_p50_ms: p50(task.bare),
       widget_main_thread_p50_ms: widgetWork, icu_first_load_p50_ms: icu,
       widget_main_thread_cpu_p50_ms: widgetCpu, icu_first_load_cpu_p50_ms: icuCpu, long_tasks: longTasks, layout_shift: shift,
+      emulated_network: {
+        cold_p50_ms: p50(painted(network.cold)), repeat_p50_ms: p50(painted(network.repeat)),
+        cold_widget_bytes: bytes(network.cold), repeat_widget_bytes: bytes(network.repeat),
+      },
     };
   } finally {
     await browser.close();

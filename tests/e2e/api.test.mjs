@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO, setStock } from './edge.mjs';
+import { widgetFiles } from '../widget-files.mjs';
 
 const EDGE = process.env.EDGE_URL;
 const get = (path, init) => fetch(`${EDGE}${path}`, init);
@@ -87,14 +88,28 @@ test('a bad bulk write is rejected whole and changes nothing', async () => {
   assert.equal(publishable.status, 403);
 });
 
-test('static assets: the demo page and the widget files are served', async () => {
+test('static assets: the widget files are served for any origin, the wasm cached for a year', async () => {
   const page = await get('/demo/');
   assert.equal(page.status, 200);
   assert.match(await page.text(), /<upfront-availability/);
-  for (const file of ['upfront.js', 'upfront_widget_bg.wasm']) {
-    const res = await get(`/widget/v1/${file}`);
-    assert.equal(res.status, 200, file);
-  }
-  const wasm = await get('/widget/v1/upfront_widget_bg.wasm');
+  const [loaderFile, wasmFile] = widgetFiles();
+  assert.match(wasmFile, /^upfront-[0-9a-f]{16}\.wasm$/, 'named by its content');
+  const shop = { Origin: 'https://any-shop.example' };
+  const loader = await get(`/widget/v1/${loaderFile}`, { headers: shop });
+  assert.equal(loader.status, 200);
+  assert.match(loader.headers.get('content-type'), /^(text|application)\/javascript/);
+  assert.ok((await loader.text()).includes(wasmFile), 'the loader names the wasm it was built with');
+  const wasm = await get(`/widget/v1/${wasmFile}`, { headers: shop });
+  assert.equal(wasm.status, 200);
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  for (const res of [loader, wasm]) {
+    assert.equal(res.headers.get('access-control-allow-origin'), '*');
+    assert.equal(res.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  }
+  // The snippet's URL is stable and short-lived; the hashed wasm never revalidates.
+  assert.equal(loader.headers.get('cache-control'), 'public, max-age=300, stale-while-revalidate=600');
+  assert.equal(wasm.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  // The headers file configures the assets; it is not one of them.
+  assert.equal((await get('/_headers')).status, 404);
 });

@@ -3,6 +3,7 @@ import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './edge.mjs';
+import { putPage } from './shop.mjs';
 
 export const SCREENSHOTS = join(ROOT, 'test-results');
 
@@ -33,4 +34,37 @@ export async function widgetText(page, sku, selector = `upfront-availability[sku
       notify: text('notify-form'),
     };
   });
+}
+
+const EDGE = process.env.EDGE_URL;
+/** The README's snippet, as a merchant pastes it: the script from the edge, the one-line style. */
+export const SNIPPET_HEAD = `<script type="module" src="${EDGE}/widget/v1/upfront.js" async></script>
+      <style>upfront-availability:not(:defined){display:block;min-height:5em}</style>`;
+let pages = 0;
+
+/**
+ * Opens a merchant's product page holding `widgets` (HTML), served by the
+ * shop (tests/e2e/shop.mjs) from its own origin, never the edge's: `origin`
+ * is `SHOP_URL` unless given (`SHOP_FOREIGN_URL` is an origin no merchant
+ * allows). `csp` becomes the page's Content-Security-Policy header; `head`
+ * and `bodyStyle` go into the page as they are; `setup(page)` runs before
+ * the navigation. Answers the page and what it reported: page errors (which
+ * include unhandled rejections), `[upfront]` warnings.
+ */
+export async function shopPage(browser, {
+  widgets, locale = 'en-US', csp, head = '', bodyStyle = 'font: 16px/1.4 sans-serif; margin: 24px',
+  setup, origin = process.env.SHOP_URL, viewport = { width: 480, height: 800 }, context,
+}) {
+  const page = await (context ?? browser).newPage(context ? undefined : { viewport, locale });
+  const errors = [];
+  const warnings = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.text().startsWith('[upfront]')) warnings.push(`${m.type()}: ${m.text()}`); });
+  if (setup) await setup(page);
+  const path = putPage(`product-${process.pid}-${pages++}`, `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>Product</title>
+      ${SNIPPET_HEAD}${head}</head>
+      <body style="${bodyStyle}"><main><h1>Product</h1>${widgets}<p id="below">Below the widget</p></main></body></html>`,
+  csp ? { 'Content-Security-Policy': csp } : {});
+  await page.goto(`${origin}${path}`);
+  return { page, errors, warnings, path };
 }

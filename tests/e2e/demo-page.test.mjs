@@ -1,11 +1,17 @@
-// The demo product page in real Chromium, against the real edge.
+// The demo product page in real Chromium, against the real edge, served as a
+// merchant would: from the shop's own origin, with the script from the edge's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setStock } from './edge.mjs';
+import { ROOT, setStock } from './edge.mjs';
+import { putPage } from './shop.mjs';
 import { launch, widgetText, SCREENSHOTS } from './browser.mjs';
 
 const EDGE = process.env.EDGE_URL;
+// The demo page as the shop serves it: the snippet's script from the edge.
+const DEMO_PAGE = process.env.SHOP_URL + putPage('demo', readFileSync(join(ROOT, 'widget/demo/index.html'), 'utf8')
+  .replace('src="/widget/v1/upfront.js"', `src="${EDGE}/widget/v1/upfront.js"`));
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -14,7 +20,7 @@ test('the demo page shows live stock and delivery for SKUs in different states',
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: 'en-US' });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${EDGE}/demo/`);
+  await page.goto(DEMO_PAGE);
 
   const mug = await widgetText(page, 'MUG-STONEWARE');
   assert.equal(mug.status, 'In stock — only 3 left');
@@ -49,7 +55,7 @@ test('the demo page shows live stock and delivery for SKUs in different states',
 test('a stock change through the merchant API shows after a reload', async () => {
   const page = await browser.newPage({ locale: 'en-US' });
   try {
-    await page.goto(`${EDGE}/demo/`);
+    await page.goto(DEMO_PAGE);
     assert.equal((await widgetText(page, 'MUG-STONEWARE')).status, 'In stock — only 3 left');
     await setStock(EDGE, [{ sku: 'MUG-STONEWARE', on_hand: 0 }]);
     // Answers may be reused for up to 2 s (max-age=1 plus stale-while-revalidate=1).
@@ -87,7 +93,7 @@ test('live: a change shows without reload, and a dropped connection resumes at t
   const sockets = [];
   await page.routeWebSocket(/\/v1\/stream/, (ws) => { ws.connectToServer(); sockets.push(ws); });
   try {
-    await page.goto(`${EDGE}/demo/`);
+    await page.goto(DEMO_PAGE);
     await statusBecomes(page, 'MUG-STONEWARE', 'In stock — only 3 left', 10_000);
     while (sockets.length === 0) await page.waitForTimeout(50);
     const wrote = Date.now();
@@ -111,7 +117,7 @@ test('loading the script twice registers the element once and breaks nothing', a
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${EDGE}/demo/`);
+  await page.goto(DEMO_PAGE);
   await page.addScriptTag({ url: `${EDGE}/widget/v1/upfront.js?again`, type: 'module' });
   assert.equal((await widgetText(page, 'TEE-CLASSIC-M')).status, 'In stock');
   assert.deepEqual(errors, []);

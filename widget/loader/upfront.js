@@ -13,19 +13,51 @@ const TAG = 'upfront-availability';
 const base = new URL('.', import.meta.url);
 const apiBase = base.origin;
 const TIMEOUT_MS = 3000; // past this the widget gives up quietly
+// The wasm's content-hashed file name, set by scripts/build.sh: it is cached
+// for a year without revalidation, while this loader's own URL stays stable.
+const WASM_FILE = UPFRONT_WASM_FILE;
 
+// Every failure ends here: at most one console.warn per page, with a stable
+// prefix and what the merchant can do about it. Nothing reaches the host
+// page as an error: the widget then shows nothing (or keeps what it showed).
+let warned = false;
+function warn(what) {
+  if (warned) return;
+  warned = true;
+  console.warn(`[upfront] ${what}`);
+}
+// Content-Security-Policy refusals, which a page reports as events rather
+// than errors, named by the directive to fix (README: "Content Security Policy").
+let socketBlocked = false;
+const wsBase = apiBase.replace(/^http/, 'ws');
+document.addEventListener('securitypolicyviolation', (e) => {
+  const uri = e.blockedURI || '';
+  const directive = e.effectiveDirective || e.violatedDirective || '';
+  if (uri === 'wasm-eval') {
+    warn(`the page's Content-Security-Policy blocks WebAssembly: add 'wasm-unsafe-eval' to script-src`);
+  } else if (directive === 'connect-src' && (uri.startsWith(apiBase) || uri.startsWith(wsBase))) {
+    socketBlocked ||= uri.startsWith(wsBase);
+    warn(`the page's Content-Security-Policy blocks ${socketBlocked ? 'live stock' : 'the widget'}: add ${apiBase} ${wsBase} to connect-src`);
+  } else if (directive.includes('trusted-types') && e.sample?.startsWith('upfront')) {
+    warn(`the page's Content-Security-Policy refuses the Trusted Types policy: add 'upfront' to trusted-types`);
+  }
+}, true);
+
+// `.upfront` undoes the inherited text properties a theme may set (uppercase,
+// letter-spacing, indents): the widget inherits its font and colour only.
 const CSS = `
 :host{display:block;font:inherit;color:inherit;contain:layout;
 --upfront-ok:#1a7f37;--upfront-low:#9a6700;--upfront-out:#b42318;--upfront-info:#0b5cad;
 --upfront-accent:currentColor;--upfront-radius:4px;--upfront-gap:.25em}
 :host([theme=dark]){--upfront-ok:#4ac26b;--upfront-low:#e3b341;--upfront-out:#ff8a80;--upfront-info:#79c0ff}
-.upfront{display:flex;flex-direction:column;gap:var(--upfront-gap);min-height:calc(4.5em + 2 * var(--upfront-gap))}
+.upfront{display:flex;flex-direction:column;gap:var(--upfront-gap);min-height:calc(4.5em + 2 * var(--upfront-gap));
+text-transform:none;letter-spacing:normal;word-spacing:normal;text-indent:0;text-align:start;white-space:normal;text-shadow:none}
 .line{line-height:1.5;min-height:1.5em;margin:0}
 .status,.notice{display:flex;align-items:center;gap:.5em}
-.dot{width:.6em;height:.6em;flex:none;border-radius:50%;background:var(--upfront-ok)}
-[data-state=low] .dot{background:var(--upfront-low)}
-[data-state=out] .dot{background:var(--upfront-out)}
-[data-state=info] .dot{background:var(--upfront-info)}
+.status::before{content:"";width:.6em;height:.6em;flex:none;border-radius:50%;background:var(--upfront-ok)}
+[data-state=low]::before{background:var(--upfront-low)}
+[data-state=out]::before{background:var(--upfront-out)}
+[data-state=info]::before{background:var(--upfront-info)}
 .details{display:flex;flex-wrap:wrap;align-items:center;column-gap:.5em}
 [part=countdown]:empty{display:none}
 [part=countdown]::after{content:"·";margin-left:.5em}
@@ -49,6 +81,25 @@ small,.error{flex-basis:100%;font-size:.875em}
 @media (prefers-reduced-motion:reduce){.skeleton{animation:none}}
 `;
 
+// One constructed stylesheet shared by every widget on the page: a page's
+// `style-src` governs <style> elements, not constructed sheets, so strict
+// CSPs need no 'unsafe-inline' for the widget. A <style> element only where
+// constructable stylesheets are missing (Safari before 16.4).
+let sheet;
+function adoptStyles(root) {
+  try {
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+    }
+    root.adoptedStyleSheets = [sheet];
+  } catch {
+    const style = document.createElement('style');
+    style.textContent = CSS;
+    root.append(style);
+  }
+}
+
 // The wasm binary downloads in parallel with the availability request:
 // nothing waits on anything it does not need.
 let wasm;
@@ -58,7 +109,10 @@ function loadWasm() {
     // thread. Streaming compilation fed every chunk through the main thread:
     // ~5 ms more main-thread work per cold view in the widget-load benchmark,
     // for no earlier first paint.
-    const binary = fetch(new URL('upfront_widget_bg.wasm', base)).then((r) => r.arrayBuffer());
+    const binary = fetch(new URL(WASM_FILE, base)).then((r) => {
+      if (!r.ok) throw new Error(`${r.url} answered ${r.status}`);
+      return r.arrayBuffer();
+    });
     binary.catch(() => {}); // a failure surfaces through `wasm` below
     wasm = init({ module_or_path: binary });
   }
@@ -83,8 +137,9 @@ function connect(key, s) {
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('key', key);
   url.searchParams.set('skus', [...s.skus.keys()].slice(0, 100).join(','));
+  if (socketBlocked) return; // the page's CSP forbids it: stay static
   let ws;
-  try { ws = new WebSocket(url); } catch { return; } // a strict CSP may forbid it: stay static
+  try { ws = new WebSocket(url); } catch { return; }
   s.ws = ws;
   ws.onopen = () => { s.delay = 1000; };
   ws.onmessage = (e) => {
@@ -96,6 +151,7 @@ function connect(key, s) {
   };
   ws.onclose = () => {
     s.ws = null;
+    if (socketBlocked) return;
     s.timer = setTimeout(() => connect(key, s), s.delay * (1 + Math.random() / 2));
     s.delay = Math.min(s.delay * 2, 30000);
   };
@@ -151,7 +207,8 @@ function openForm(button, spec, o, widget) {
     e.preventDefault();
     if (!input.checkValidity()) { input.reportValidity(); return; }
     if (spec.kind === 'postal') {
-      const code = normalize_postal_code(spec.country, input.value);
+      let code = null;
+      try { code = normalize_postal_code(spec.country, input.value); } catch { /* the wasm failed: as invalid */ }
       if (!code) { fail(); return; }
       try { localStorage.setItem(DESTINATION_KEY, `${spec.country}:${code}`); } catch { /* storage may be off */ }
       close();
@@ -205,14 +262,33 @@ function publishJsonLd(host, a, o) {
       if (o.postalCode) offer.shippingDetails.shippingDestination.postalCode = o.postalCode;
     }
   }
-  let script = host.querySelector(':scope > script[data-upfront]');
-  if (!script) {
-    script = document.createElement('script');
+  const json = JSON.stringify({ '@context': 'https://schema.org', '@type': 'Product', sku: a.sku, offers: offer });
+  const script = host.querySelector(':scope > script[data-upfront]') ?? document.createElement('script');
+  try {
     script.type = 'application/ld+json';
-    script.dataset.upfront = '';
-    host.append(script);
+    script.textContent = scriptText(json);
+  } catch {
+    warn(`the page requires Trusted Types: add 'upfront' to trusted-types to get the JSON-LD`);
+    return;
   }
-  script.textContent = JSON.stringify({ '@context': 'https://schema.org', '@type': 'Product', sku: a.sku, offers: offer });
+  script.dataset.upfront = '';
+  if (script.parentNode !== host) host.append(script);
+}
+
+// A <script>'s text is a Trusted Types sink on pages that require them. The
+// `upfront` policy lets only JSON through: a data block that parses as JSON
+// runs no code, whatever it says. Created on first use, so that pages
+// without JSON-LD need no trusted-types line at all.
+let policy;
+function scriptText(json) {
+  if (policy === undefined) {
+    try {
+      policy = window.trustedTypes?.createPolicy('upfront', { createScript: (s) => (JSON.parse(s), s) }) ?? null;
+    } catch {
+      policy = null; // the page's trusted-types list leaves `upfront` out
+    }
+  }
+  return policy ? policy.createScript(json) : json;
 }
 
 const quantity = (v) => { const n = Number(v); return Number.isInteger(n) && n >= 1 && n <= 999 ? n : 1; };
@@ -236,6 +312,14 @@ function likelyRegion(locale) {
 class UpfrontAvailability extends HTMLElement {
   connectedCallback() {
     if (this.shadowRoot) return;
+    try {
+      this.start();
+    } catch (e) {
+      warn(`the widget could not start: ${e}`);
+    }
+  }
+
+  start() {
     const loaded = loadWasm();
     // The request first: it is what the shopper waits for.
     const attr = (name) => this.getAttribute(name) || '';
@@ -262,8 +346,7 @@ class UpfrontAvailability extends HTMLElement {
       .catch(() => null);
 
     const root = this.attachShadow({ mode: 'open' });
-    const style = document.createElement('style');
-    style.textContent = CSS;
+    adoptStyles(root);
     const container = document.createElement('div');
     container.className = 'upfront';
     container.setAttribute('aria-live', 'polite');
@@ -275,18 +358,34 @@ class UpfrontAvailability extends HTMLElement {
       line.className = 'line skeleton';
       container.append(line);
     }
-    root.append(style, container);
+    root.append(container);
 
     loaded
       .then(() => {
-        const widget = mount(container, o);
+        // Past this point the page calls into the wasm. A failure there (a
+        // trap, an API the page blocks) must not surface in the host page:
+        // the widget goes quiet for good, with one warning.
+        const mounted = mount(container, o);
+        let broken = false;
+        const widget = (message, value) => {
+          if (broken) return undefined;
+          try {
+            return mounted(message, value);
+          } catch (e) {
+            broken = true;
+            container.replaceChildren();
+            warn(`the widget stopped: ${e}`);
+            return undefined;
+          }
+        };
         // The wasm draws the status as soon as the answer is there; the
         // dates, which need Intl's data (~15 ms on a page's first use), only
         // after that frame is painted: the shopper sees stock first.
         o.answer.finally(() => requestAnimationFrame(() => setTimeout(() => widget('dated'))));
         root.addEventListener('click', (e) => {
           const button = e.target.closest?.('button[data-form]');
-          if (button) openForm(button, widget('form', button.dataset.form), o, widget);
+          const spec = button && widget('form', button.dataset.form);
+          if (spec) openForm(button, spec, o, widget);
         });
         follow(o.key, o.sku, (update) => widget('push', update));
         if (qtyInput) {
@@ -297,7 +396,13 @@ class UpfrontAvailability extends HTMLElement {
           document.addEventListener('change', onQty);
         }
       })
-      .catch(() => container.replaceChildren()); // no wasm (e.g. CSP): fail quietly, never break the page
+      .catch((e) => {
+        // No wasm (a CSP without 'wasm-unsafe-eval', a network error): quiet.
+        container.replaceChildren();
+        // A CSP refusal is reported as an event that may come after this
+        // rejection: let it name the directive first.
+        setTimeout(() => warn(`the widget could not load: ${e}`), 1000);
+      });
   }
 }
 

@@ -265,8 +265,10 @@ fn Shown(
     let out = answer.status == StockStatus::OutOfStock;
     let discontinued = answer.status == StockStatus::Discontinued;
     view! {
+        // The status dot is the line's `::before` (loader CSS): a static
+        // `<span>` here would be an inert element, which Leptos builds through
+        // `innerHTML`, a sink that pages requiring Trusted Types refuse.
         <div class="line status" part="status" data-state=tone>
-            <span class="dot" aria-hidden="true"></span>
             <span>{status}</span>
         </div>
         <div class="line promise" part=(!out).then_some("promise")>
