@@ -25,7 +25,7 @@ const stopAndExit = async (signal) => { await stopAll(); process.exit(signal ? 1
 process.on('SIGINT', () => stopAndExit(true));
 process.on('SIGTERM', () => stopAndExit(true));
 try {
-  const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...files], {
+  const child = spawn(process.execPath, ['--experimental-websocket', '--test', '--test-concurrency=1', ...files], {
     stdio: 'inherit',
     env: { ...process.env, EDGE_URL: edge.url, SHOP_URL: shop.url, SHOP_FOREIGN_URL: shop.foreignUrl, SHOP_PAGES: shop.pages },
   });

@@ -129,6 +129,14 @@ pub fn authenticate(
             "pass an API key as `Authorization: Bearer …` or `?key=`",
         )
     })?;
+    // A URL ends up in logs, proxies and browser history: a secret key there
+    // is refused even where it would be valid, so the leak is noticed.
+    if key.starts_with("sk_") && req.headers().get("Authorization")?.is_none() {
+        return Err(ApiError::new(
+            ErrorCode::SecretKeyInUrl,
+            "secret keys go in the Authorization header, never in a URL; roll this key",
+        ));
+    }
     let (merchant, kind) =
         lookup(env, &key).ok_or_else(|| ApiError::new(ErrorCode::InvalidKey, "unknown API key"))?;
     // Exact match both ways: a secret key on a public read route means it

@@ -2,7 +2,7 @@
 //! lists, workers-rs issue #554), and always say `Vary: Origin`.
 
 use upfront_shared::merchant::MerchantConfig;
-use upfront_shared::routes::Route;
+use upfront_shared::routes::{Access, Route};
 use worker::{Env, Request, Response, web_sys};
 
 use crate::auth::{KeyKind, lookup, presented_key};
@@ -26,8 +26,9 @@ pub fn grant(
 }
 
 /// Answers an `OPTIONS` preflight. A preflight carries no `Authorization`
-/// header, so the merchant is known only from `?key=`; without it, or for
-/// an origin the merchant does not list, the answer grants nothing.
+/// header, so the merchant is known only from `?key=`; without it, for an
+/// origin the merchant does not list, or for a secret-key route, the answer
+/// grants nothing.
 pub fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let response = Response::empty()?.with_status(204);
     let headers = response.headers();
@@ -37,7 +38,9 @@ pub fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
         .and_then(|key| lookup(env, &key))
         .filter(|(_, kind)| *kind == KeyKind::Publishable)
         .map(|(merchant, _)| merchant);
-    if Route::exists(url.path()) {
+    // Only public routes are granted: a secret key's request from a page
+    // fails at the preflight, loudly.
+    if Route::at(url.path()).is_some_and(|route| route.access() == Access::Public) {
         grant(&headers.0, origin.as_deref(), merchant.as_ref())?;
         if headers.has("Access-Control-Allow-Origin")? {
             headers.set("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")?;

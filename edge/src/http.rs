@@ -3,12 +3,13 @@
 
 use std::rc::Rc;
 
-use js_sys::Uint8Array;
+use js_sys::{Function, Promise, Reflect, Uint8Array};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::etag::{etag, if_none_match_hits};
-use worker::wasm_bindgen::JsValue;
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
 use worker::web_sys::{self, ResponseInit};
 use worker::{Request, Response};
 
@@ -27,19 +28,66 @@ pub async fn json_body<T: DeserializeOwned>(
 /// Parses a body already read, reporting errors as `invalid_json`.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
-        ErrorBody::new(ErrorCode::InvalidJson, format!("invalid JSON body: {e}")).into()
+        let message = in_api_words(&e.to_string());
+        ErrorBody::new(
+            ErrorCode::InvalidJson,
+            format!("invalid JSON body: {message}"),
+        )
+        .into()
     })
+}
+
+/// serde's message in the API's words: JSON's types, not Rust's
+/// (`expected struct BatchRequest` → `expected an object`, `u32` → `a whole
+/// number`). Field names and positions are the API's already and stay.
+fn in_api_words(message: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut words = message.split(' ');
+    while let Some(word) = words.next() {
+        // Keep the punctuation a type name carries ("BatchRequest,").
+        let (bare, tail) = word.split_at(word.trim_end_matches([',', '.', ':']).len());
+        let replaced = match bare {
+            "tuple" | "struct" | "enum" => {
+                let mut name = words.next().unwrap_or_default();
+                if bare == "tuple" {
+                    name = words.next().unwrap_or_default(); // "tuple struct X"
+                }
+                let tail = &name[name.trim_end_matches([',', '.', ':']).len()..];
+                let what = if bare == "enum" {
+                    "one of the documented values"
+                } else {
+                    "an object"
+                };
+                out.push([what, tail].concat());
+                continue;
+            }
+            "sequence" => "array",
+            "map" => "object",
+            "unit" => "null",
+            "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "i8" | "i16" | "i32" | "i64"
+            | "i128" | "isize" => "a whole number",
+            "f32" | "f64" => "a number",
+            other => other,
+        };
+        // "a sequence" → "an array".
+        if replaced.starts_with(['a', 'o']) && out.last().is_some_and(|w| w == "a") {
+            out.pop();
+            out.push("an".into());
+        }
+        out.push([replaced, tail].concat());
+    }
+    out.join(" ")
 }
 
 /// The exact bytes of a JSON body of at most `limit` bytes, unparsed: for
 /// signatures and idempotency fingerprints, which cover the raw body.
+///
+/// The body is read as a stream and counted: past `limit` the stream is
+/// cancelled and the request refused, so a body without `Content-Length`
+/// (chunked) is never held whole before its size is known.
 pub async fn raw_json_body(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
-    let content_type = req
-        .headers()
-        .get("Content-Type")?
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if !content_type.starts_with("application/json") {
+    let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
+    if !is_json_media_type(&content_type) {
         return Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
             "send Content-Type: application/json",
@@ -52,11 +100,66 @@ pub async fn raw_json_body(req: &mut Request, limit: usize) -> Result<Vec<u8>, A
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large(limit));
     }
-    let body = req.bytes().await?;
-    if body.len() > limit {
-        return Err(too_large(limit));
+    let Some(stream) = req.inner().body() else {
+        return Ok(Vec::new());
+    };
+    let reader = BodyReader::new(&stream).map_err(worker::Error::from)?;
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = reader.next().await.map_err(worker::Error::from)? {
+        if body.len() + chunk.length() as usize > limit {
+            // Stop reading: the rest is never pulled. The stream is not
+            // cancelled, which local dev's proxy reports as a 503 instead
+            // of this answer; the runtime discards what is left.
+            reader.release();
+            return Err(too_large(limit));
+        }
+        let at = body.len();
+        body.resize(at + chunk.length() as usize, 0);
+        chunk.copy_to(&mut body[at..]);
     }
     Ok(body)
+}
+
+/// A request body's default reader, driven through JS calls (web-sys'
+/// stream types are not among the features the worker crate enables).
+struct BodyReader {
+    reader: JsValue,
+    read: Function,
+}
+
+impl BodyReader {
+    fn new(stream: &web_sys::ReadableStream) -> Result<Self, JsValue> {
+        let get_reader: Function = Reflect::get(stream, &"getReader".into())?.dyn_into()?;
+        let reader = get_reader.call0(stream)?;
+        let read = Reflect::get(&reader, &"read".into())?.dyn_into()?;
+        Ok(Self { reader, read })
+    }
+
+    /// The next chunk, or `None` at the end.
+    async fn next(&self) -> Result<Option<Uint8Array>, JsValue> {
+        let pending: Promise = self.read.call0(&self.reader)?.dyn_into()?;
+        let result = JsFuture::from(pending).await?;
+        if Reflect::get(&result, &"done".into())?.is_truthy() {
+            return Ok(None);
+        }
+        Ok(Some(Reflect::get(&result, &"value".into())?.dyn_into()?))
+    }
+
+    fn release(&self) {
+        if let Ok(Ok(release)) =
+            Reflect::get(&self.reader, &"releaseLock".into()).map(JsCast::dyn_into::<Function>)
+        {
+            let _ = release.call0(&self.reader);
+        }
+    }
+}
+
+/// `application/json`, in any case, with or without parameters
+/// (`; charset=utf-8`), and nothing else: the media type is parsed, not
+/// matched by prefix.
+fn is_json_media_type(value: &str) -> bool {
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -210,5 +313,56 @@ impl PreparedReply {
             web_sys::Response::new_with_opt_buffer_source_and_init(Some(&self.body), &self.full)
         };
         Ok(response.map_err(worker::Error::from)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_are_parsed_not_prefixed() {
+        for ok in [
+            "application/json",
+            "Application/JSON; charset=utf-8",
+            " application/json ;x=y",
+        ] {
+            assert!(is_json_media_type(ok), "{ok}");
+        }
+        for bad in [
+            "application/jsonpwned",
+            "text/json",
+            "application/json-patch+json",
+            "",
+        ] {
+            assert!(!is_json_media_type(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn parse_errors_name_json_types_not_rust_ones() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct BatchRequest {
+            items: Vec<u32>,
+        }
+        let cases = [
+            (
+                r#""x""#,
+                "invalid type: string \"x\", expected an object at line 1 column 3",
+            ),
+            (
+                r#"{"items": ["x"]}"#,
+                "invalid type: string \"x\", expected a whole number at line 1 column 14",
+            ),
+            (
+                r#"{"items": {}}"#,
+                "invalid type: object, expected an array at line 1 column 10",
+            ),
+        ];
+        for (body, want) in cases {
+            let got = serde_json::from_str::<BatchRequest>(body).expect_err("refused");
+            assert_eq!(in_api_words(&got.to_string()), want, "{body}");
+        }
     }
 }

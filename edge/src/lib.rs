@@ -22,7 +22,7 @@ mod subscriptions;
 mod webhooks;
 
 use upfront_shared::merchant::MerchantConfig;
-use upfront_shared::routes::Route;
+use upfront_shared::routes::{Access, Route};
 use worker::{Context, Env, Method, Request, Response, event, web_sys};
 
 pub use store::Store;
@@ -43,13 +43,18 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<web_
     // A WebSocket handshake's headers are the store's and immutable; CORS
     // does not apply to it anyway.
     if response.status() != 101 {
-        cors::grant(&response.headers(), origin.as_deref(), merchant.as_ref())?;
+        let headers = response.headers();
+        headers.set("X-Content-Type-Options", "nosniff")?;
+        // `merchant` is only ever a public route's caller: secret-key
+        // answers carry no grant, so a secret key in a page fails loudly.
+        cors::grant(&headers, origin.as_deref(), merchant.as_ref())?;
     }
     Ok(response)
 }
 
 /// Resolves, authenticates, rate-limits and dispatches. Returns the
-/// merchant (when the key named one) so CORS can be granted on errors too.
+/// merchant of a public route's caller, so CORS can be granted on its
+/// errors too; secret routes return none and are granted nothing.
 /// The hot reads build the runtime's response themselves (see
 /// `http::PreparedReply`); the other handlers' are converted here.
 async fn route(
@@ -58,7 +63,8 @@ async fn route(
 ) -> (Option<MerchantConfig>, Result<web_sys::Response, ApiError>) {
     // Read once: path, query and the answer cache's key all come from it.
     let url = http::RequestUrl::of(req);
-    let route = match Route::resolve(req.method().as_ref(), url.path()) {
+    // The method as sent: workers-rs' `Method` reads an unknown one as GET.
+    let route = match Route::resolve(&req.inner().method(), url.path()) {
         Ok(route) => route,
         Err(code) => {
             return (
@@ -67,25 +73,17 @@ async fn route(
             );
         }
     };
-    let needed = match route {
-        Route::OpenApi => return (None, openapi::serve(req).map(Into::into)),
+    let needed = match (route, route.access()) {
+        (Route::OpenApi, _) => return (None, openapi::serve(req).map(Into::into)),
         // Signed by Shopify, not keyed: the signature is the credential.
-        Route::ShopifyWebhook { merchant } => {
+        (Route::ShopifyWebhook { merchant }, _) => {
             return (
                 None,
                 webhooks::shopify(req, env, merchant).await.map(Into::into),
             );
         }
-        Route::Inventory
-        | Route::CreateHold
-        | Route::CommitHold { .. }
-        | Route::ReleaseHold { .. }
-        | Route::DeliveryConfig
-        | Route::Shipments => KeyKind::Secret,
-        Route::Availability { .. }
-        | Route::AvailabilityBatch
-        | Route::Stream
-        | Route::Subscribe => KeyKind::Publishable,
+        (_, Access::Public) => KeyKind::Publishable,
+        (_, Access::Secret | Access::Signed | Access::Open) => KeyKind::Secret,
     };
     let query = url.query();
     let caller = match authenticate(req, &query, env, needed) {
@@ -120,5 +118,6 @@ async fn route(
         Route::ShopifyWebhook { merchant } => webhooks::shopify(req, env, merchant).await,
         Route::OpenApi => openapi::serve(req),
     };
-    (Some(caller.merchant), result.map(Into::into))
+    let public = needed == KeyKind::Publishable;
+    (public.then_some(caller.merchant), result.map(Into::into))
 }

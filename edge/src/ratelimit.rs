@@ -1,9 +1,10 @@
 //! Abuse control with the Workers rate-limiting binding, for publishable
-//! keys: per key, route and client address, so one busy shop never
-//! throttles its other shoppers.
+//! keys: per key, route and client address (an IPv6 client by its /64,
+//! `shared::client`), so one busy shop never throttles its other shoppers.
 //! The binding counts per location and is eventually consistent: it guards
 //! against floods, it is not an accounting tool.
 
+use upfront_shared::client::client_bucket;
 use upfront_shared::error::ErrorCode;
 use upfront_shared::routes::Route;
 use worker::{Env, Request};
@@ -18,7 +19,7 @@ pub async fn check(env: &Env, req: &Request, key: &str, route: Route<'_>) -> Res
     let Ok(limiter) = env.rate_limiter("RATE_LIMITER") else {
         return Ok(());
     };
-    let client = req.headers().get("CF-Connecting-IP")?.unwrap_or_default();
+    let client = client_bucket(&req.headers().get("CF-Connecting-IP")?.unwrap_or_default());
     let bucket = [key, route.template(), &client].join("|");
     if limiter.limit(bucket).await?.success {
         Ok(())

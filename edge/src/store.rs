@@ -11,6 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
 use upfront_shared::api::{InventoryItem, UpsertResult};
+use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::hold::{Hold, HoldState, holds_to_release};
 use upfront_shared::ingest::{MAX_QUANTITY, apply};
 use upfront_shared::promise::config::DeliveryConfig;
@@ -20,6 +21,7 @@ use upfront_shared::promise::shipments::{
 use upfront_shared::push::StockUpdate;
 use upfront_shared::shopify::{self, WebhookOutcome, WebhookResult};
 use upfront_shared::stock::{OutOfStockPolicy, SkuPolicy, Stock, StockLevel};
+use upfront_shared::subscription::can_wait_for;
 use worker::{
     DurableObject, Env, Error, Method, Request, RequestInit, Response, Result, ScheduledTime,
     SqlStorage, SqlStorageValue, State, Storage, WebSocket, WebSocketIncomingMessage,
@@ -33,7 +35,16 @@ use worker::wasm_bindgen::{JsCast, JsValue};
 use crate::auth::{DEMO_MERCHANT, demo_store_enabled};
 use crate::demo;
 use crate::idempotency::{Keyed, Once, once};
-use crate::stream::{MERCHANT_HEADER, STORE_STREAM_PATH};
+use crate::stream::{CLIENT_HEADER, MERCHANT_HEADER, STORE_STREAM_PATH};
+
+/// Live sockets one client address may hold: a shopper's tabs, or a small
+/// office behind one address. Past it the handshake gets 429.
+const SOCKETS_PER_CLIENT: usize = 32;
+/// Live sockets one store holds at most (hibernated sockets cost no CPU,
+/// but each push walks them all).
+const SOCKETS_PER_MERCHANT: usize = 20_000;
+/// A refused socket's `Retry-After`: about the widget's own backoff.
+const SOCKET_RETRY_AFTER_SECONDS: u32 = 30;
 
 /// What the Worker asks of a merchant's store.
 #[derive(Debug, Serialize, Deserialize)]
@@ -140,6 +151,9 @@ pub struct SkuRecord {
     pub inbound: String,
     pub preorder_release: Option<String>,
     pub version: Option<i64>,
+    /// See `StockSnapshot::levels_set_at_ms`.
+    #[serde(default)]
+    pub levels_set_at_ms: Option<i64>,
 }
 
 /// A hold's row as stored.
@@ -176,6 +190,10 @@ pub enum SubscribeOutcome {
     Created,
     AlreadySubscribed,
     UnknownSku,
+    /// The SKU can be bought now, or never again: nothing to wait for.
+    Refused {
+        code: ErrorCode,
+    },
 }
 
 /// The store's answer to a hold command.
@@ -216,6 +234,7 @@ impl SkuRecord {
             locations: serde_json::from_str(&self.locations).map_err(|e| corrupt(&e))?,
             inbound: serde_json::from_str(&self.inbound).map_err(|e| corrupt(&e))?,
             version: self.version,
+            levels_set_at_ms: self.levels_set_at_ms,
             updated_at: Timestamp::from_millisecond(self.updated_at_ms).map_err(|e| corrupt(&e))?,
             sku: self.sku,
         })
@@ -276,12 +295,14 @@ impl DurableObject for Store {
         Ok(response)
     }
 
-    /// Subscribers only listen; anything they send is ignored.
+    /// The stream is one-way: a subscriber that sends anything is closed
+    /// (1008, policy violation), so no client can make the store work.
     async fn websocket_message(
         &self,
-        _ws: WebSocket,
+        ws: WebSocket,
         _message: WebSocketIncomingMessage,
     ) -> Result<()> {
+        let _ = ws.close(Some(1008), Some("this stream is one-way: send nothing"));
         Ok(())
     }
 
@@ -348,8 +369,28 @@ impl Store {
             .find(|(name, _)| name == "skus")
             .map(|(_, value)| value.split(',').map(str::to_owned).collect())
             .unwrap_or_default();
+        let client = req.headers().get(CLIENT_HEADER)?.unwrap_or_default();
+        // Over a cap the handshake is refused with 429 `rate_limited` (a
+        // socket accepted and closed at once never showed its close code to
+        // clients), so the widget's backoff retries later.
+        let full = if self.state.get_websockets_with_tag(&client).len() >= SOCKETS_PER_CLIENT {
+            Some("too many live connections from this address")
+        } else if self.state.get_websockets().len() >= SOCKETS_PER_MERCHANT {
+            Some("too many live connections to this store")
+        } else {
+            None
+        };
+        if let Some(reason) = full {
+            let refused = Response::from_json(&ErrorBody::new(ErrorCode::RateLimited, reason))?
+                .with_status(429);
+            refused
+                .headers()
+                .set("Retry-After", &SOCKET_RETRY_AFTER_SECONDS.to_string())?;
+            return Ok(refused);
+        }
         let pair = WebSocketPair::new()?;
-        self.state.accept_web_socket(&pair.server);
+        self.state
+            .accept_websocket_with_tags(&pair.server, &[&client]);
         pair.server.serialize_attachment(&skus)?;
         let now = now_timestamp()?;
         for record in self.read(&skus)? {
@@ -490,6 +531,7 @@ CREATE TABLE IF NOT EXISTS sku (
     updated_at_ms INTEGER NOT NULL,
     locations TEXT NOT NULL DEFAULT '[]',
     inbound TEXT NOT NULL DEFAULT '[]',
+    levels_set_at_ms INTEGER,
     preorder_release TEXT,
     version INTEGER
 );
@@ -646,6 +688,7 @@ impl Store {
             "inbound TEXT NOT NULL DEFAULT '[]'",
             "preorder_release TEXT",
             "version INTEGER",
+            "levels_set_at_ms INTEGER",
         ] {
             let _ = self
                 .sql
@@ -719,12 +762,13 @@ impl Store {
         locale: Option<String>,
         now_ms: i64,
     ) -> Result<SubscribeOutcome> {
-        if !any_row(
-            &self.sql,
-            "SELECT 1 FROM sku WHERE sku = ?",
-            vec![sku.into()],
-        )? {
+        let Some(record) = self.read(&[sku.to_owned()])?.into_iter().next() else {
             return Ok(SubscribeOutcome::UnknownSku);
+        };
+        let now =
+            Timestamp::from_millisecond(now_ms).map_err(|e| Error::RustError(e.to_string()))?;
+        if let Err(code) = can_wait_for(StockUpdate::of(&record.snapshot()?, now).status) {
+            return Ok(SubscribeOutcome::Refused { code });
         }
         if any_row(
             &self.sql,
@@ -897,6 +941,44 @@ fn close_hold(sql: &SqlStorage, hold: &HoldRow, to: HoldState) -> Result<()> {
 
 /// Merges each item into its stored SKU (see `ingest::apply`); called
 /// inside `Store::atomically`. Holds and paid units are never overwritten.
+/// Writes `next` over the SKU's row (held and committed stay as stored),
+/// then releases the newest holds a `deny` SKU can no longer cover.
+fn store_snapshot(sql: &SqlStorage, next: &StockSnapshot, now_ms: i64) -> Result<()> {
+    sql.exec(
+        "INSERT INTO sku (sku, on_hand, low_stock_threshold, discontinued, policy, updated_at_ms,
+                          locations, inbound, preorder_release, version, levels_set_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (sku) DO UPDATE SET
+            on_hand = excluded.on_hand,
+            low_stock_threshold = excluded.low_stock_threshold,
+            discontinued = excluded.discontinued,
+            policy = excluded.policy,
+            updated_at_ms = excluded.updated_at_ms,
+            locations = excluded.locations,
+            inbound = excluded.inbound,
+            preorder_release = excluded.preorder_release,
+            version = excluded.version,
+            levels_set_at_ms = excluded.levels_set_at_ms",
+        vec![
+            next.sku.as_str().into(),
+            next.level.on_hand.into(),
+            next.policy.low_stock_threshold.into(),
+            i64::from(next.policy.discontinued).into(),
+            next.policy.out_of_stock.as_str().into(),
+            now_ms.into(),
+            serde_json::to_string(&next.locations)?.into(),
+            serde_json::to_string(&next.inbound)?.into(),
+            next.policy.preorder_release.map(|d| d.to_string()).into(),
+            next.version.map(|v| v as f64).into(),
+            next.levels_set_at_ms.map(|ms| ms as f64).into(),
+        ],
+    )?;
+    if next.policy.out_of_stock == OutOfStockPolicy::Deny && next.level.net() < 0 {
+        release_newest_holds(sql, next.level, &next.sku)?;
+    }
+    Ok(())
+}
+
 fn write_items(sql: &SqlStorage, items: &[InventoryItem], now_ms: i64) -> Result<UpsertResult> {
     let now = Timestamp::from_millisecond(now_ms).map_err(|e| Error::RustError(e.to_string()))?;
     let mut stale = Vec::new();
@@ -915,36 +997,7 @@ fn write_items(sql: &SqlStorage, items: &[InventoryItem], now_ms: i64) -> Result
             stale.push(item.sku.clone());
             continue;
         };
-        sql.exec(
-            "INSERT INTO sku (sku, on_hand, low_stock_threshold, discontinued, policy, updated_at_ms,
-                              locations, inbound, preorder_release, version)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (sku) DO UPDATE SET
-                on_hand = excluded.on_hand,
-                low_stock_threshold = excluded.low_stock_threshold,
-                discontinued = excluded.discontinued,
-                policy = excluded.policy,
-                updated_at_ms = excluded.updated_at_ms,
-                locations = excluded.locations,
-                inbound = excluded.inbound,
-                preorder_release = excluded.preorder_release,
-                version = excluded.version",
-            vec![
-                next.sku.as_str().into(),
-                next.level.on_hand.into(),
-                next.policy.low_stock_threshold.into(),
-                i64::from(next.policy.discontinued).into(),
-                next.policy.out_of_stock.as_str().into(),
-                now_ms.into(),
-                serde_json::to_string(&next.locations)?.into(),
-                serde_json::to_string(&next.inbound)?.into(),
-                next.policy.preorder_release.map(|d| d.to_string()).into(),
-                next.version.map(|v| v as f64).into(),
-            ],
-        )?;
-        if next.policy.out_of_stock == OutOfStockPolicy::Deny && next.level.net() < 0 {
-            release_newest_holds(sql, next.level, &next.sku)?;
-        }
+        store_snapshot(sql, &next, now_ms)?;
         if let Some(item_id) = &item.shopify_inventory_item_id {
             sql.exec(
                 "DELETE FROM shopify_items WHERE sku = ?",
@@ -1061,17 +1114,17 @@ fn apply_shopify_level(
     let Some(stored) = stored else {
         return Ok(result(WebhookOutcome::UnknownItem, None));
     };
-    let Some(locations) =
-        shopify::merge(&stored, &level.warehouse, level.available, level.version_ms)
-    else {
+    let now = Timestamp::from_millisecond(now_ms).map_err(|e| Error::RustError(e.to_string()))?;
+    let Some(next) = shopify::land(
+        &stored,
+        &level.warehouse,
+        level.available,
+        level.version_ms,
+        now,
+    ) else {
         return Ok(result(WebhookOutcome::Stale, Some(&sku)));
     };
-    let item = InventoryItem {
-        sku: sku.clone(),
-        locations: Some(locations),
-        ..InventoryItem::default()
-    };
-    write_items(sql, &[item], now_ms)?;
+    store_snapshot(sql, &next, now_ms)?;
     Ok(result(WebhookOutcome::Applied, Some(&sku)))
 }
 

@@ -1,6 +1,7 @@
 //! `GET /v1/stream?skus=…`: live stock over a WebSocket, terminated by the
 //! merchant's store with the hibernation API, so an idle page costs nothing.
 
+use upfront_shared::client::client_bucket;
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::push::parse_stream_query;
@@ -12,6 +13,9 @@ use crate::http::Query;
 /// The store's path for subscriptions; its other requests are commands.
 pub const STORE_STREAM_PATH: &str = "/stream";
 pub const MERCHANT_HEADER: &str = "X-Upfront-Merchant";
+/// The client's address bucket (`shared::client`), for the store's
+/// per-address cap on sockets.
+pub const CLIENT_HEADER: &str = "X-Upfront-Client";
 
 pub async fn subscribe(
     req: &Request,
@@ -41,6 +45,8 @@ pub async fn subscribe(
     let headers = Headers::new();
     headers.set("Upgrade", "websocket")?;
     headers.set(MERCHANT_HEADER, &merchant.id)?;
+    let client = req.headers().get("CF-Connecting-IP")?.unwrap_or_default();
+    headers.set(CLIENT_HEADER, &client_bucket(&client))?;
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);
     let url = [

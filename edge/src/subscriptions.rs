@@ -33,19 +33,27 @@ pub async fn subscribe(
         },
     )
     .await?;
-    let status = match outcome {
-        SubscribeOutcome::Created => 201,
-        SubscribeOutcome::AlreadySubscribed => 200,
+    match outcome {
+        // One answer for both: it must not tell whether an address waits.
+        SubscribeOutcome::Created | SubscribeOutcome::AlreadySubscribed => {}
         SubscribeOutcome::UnknownSku => {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
                 "this store has no such sku",
             ));
         }
-    };
+        SubscribeOutcome::Refused { code } => {
+            let message = if code == ErrorCode::SkuDiscontinued {
+                "this sku is discontinued: it will not be back"
+            } else {
+                "this sku can be ordered now: there is nothing to wait for"
+            };
+            return Err(ApiError::new(code, message));
+        }
+    }
     let result = SubscriptionResult {
         sku: subscription.sku,
         subscribed: true,
     };
-    Ok(json_reply(req, &result, Freshness::NoStore)?.with_status(status))
+    Ok(json_reply(req, &result, Freshness::NoStore)?.with_status(202))
 }

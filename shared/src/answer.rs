@@ -23,6 +23,10 @@ pub struct StockSnapshot {
     pub inbound: Vec<InboundOrder>,
     /// The highest `version` written, when the merchant sends versions.
     pub version: Option<i64>,
+    /// When a direct write (`on_hand` or `locations`) last set the levels,
+    /// in ms since 1970. It is newer than any webhook sent before it, so a
+    /// Shopify level stamped earlier is stale, however late it arrives.
+    pub levels_set_at_ms: Option<i64>,
     pub updated_at: Timestamp,
 }
 
@@ -60,7 +64,7 @@ pub struct DeliveryContext<'a> {
 /// use upfront_shared::stock::{SkuPolicy, StockLevel};
 /// let now: Timestamp = "2026-11-23T12:00:00Z".parse().unwrap();
 /// let snap = StockSnapshot { sku: "MUG".into(), level: StockLevel { on_hand: 2, held: 0, committed: 0 },
-///     policy: SkuPolicy::default(), locations: vec![], inbound: vec![], version: None, updated_at: now };
+///     policy: SkuPolicy::default(), locations: vec![], inbound: vec![], version: None, levels_set_at_ms: None, updated_at: now };
 /// let a = availability(&snap, 3, now, SignedDuration::from_hours(24), None);
 /// assert!(!a.fulfillable);
 /// assert_eq!(a.display_count, Some(2));
@@ -202,6 +206,7 @@ mod tests {
             locations: Vec::new(),
             inbound: Vec::new(),
             version: None,
+            levels_set_at_ms: None,
             updated_at: updated_at.parse().expect("ts"),
         }
     }

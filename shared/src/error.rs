@@ -17,6 +17,9 @@ pub enum ErrorCode {
     MissingKey,
     InvalidKey,
     WrongKeyType,
+    /// A secret key in a URL (`?key=sk_…`), where logs and browser history
+    /// keep it: secret keys go in `Authorization` only. Roll the key.
+    SecretKeyInUrl,
     NotFound,
     MethodNotAllowed,
     BodyTooLarge,
@@ -33,19 +36,25 @@ pub enum ErrorCode {
     OriginNotAllowed,
     /// `GET /v1/stream` without a WebSocket upgrade.
     UpgradeRequired,
+    /// A back-in-stock subscription for a SKU that is in stock: there is
+    /// nothing to wait for.
+    SkuInStock,
+    /// A back-in-stock subscription for a discontinued SKU: it will not be back.
+    SkuDiscontinued,
     RateLimited,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 21] = [
         Self::InvalidJson,
         Self::InvalidParameter,
         Self::InvalidRequest,
         Self::MissingKey,
         Self::InvalidKey,
         Self::WrongKeyType,
+        Self::SecretKeyInUrl,
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::BodyTooLarge,
@@ -56,6 +65,8 @@ impl ErrorCode {
         Self::InvalidSignature,
         Self::OriginNotAllowed,
         Self::UpgradeRequired,
+        Self::SkuInStock,
+        Self::SkuDiscontinued,
         Self::RateLimited,
         Self::InternalError,
     ];
@@ -64,7 +75,7 @@ impl ErrorCode {
 impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
-            Self::InvalidJson | Self::InvalidParameter => 400,
+            Self::InvalidJson | Self::InvalidParameter | Self::SecretKeyInUrl => 400,
             Self::InvalidRequest | Self::IdempotencyKeyReused => 422,
             Self::MissingKey | Self::InvalidKey | Self::InvalidSignature => 401,
             Self::WrongKeyType | Self::OriginNotAllowed => 403,
@@ -72,7 +83,10 @@ impl ErrorCode {
             Self::MethodNotAllowed => 405,
             Self::BodyTooLarge => 413,
             Self::UnsupportedMediaType => 415,
-            Self::InsufficientStock | Self::HoldNotOpen => 409,
+            Self::InsufficientStock
+            | Self::HoldNotOpen
+            | Self::SkuInStock
+            | Self::SkuDiscontinued => 409,
             Self::UpgradeRequired => 426,
             Self::RateLimited => 429,
             Self::InternalError => 500,

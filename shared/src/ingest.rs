@@ -40,6 +40,22 @@ const DATES: (Date, Date) = (date(2000, 1, 1), date(2100, 12, 31));
 ///     sku: "MUG".into(), on_hand: Some(-1), ..InventoryItem::default() }] };
 /// assert_eq!(validate_upsert(&bad).unwrap_err().error.param.as_deref(), Some("items[0].on_hand"));
 /// ```
+/// A Shopify inventory item id exactly as webhooks carry it: the decimal
+/// form of a u64, so `"007"` or `"+1"` (which `u64::from_str` takes) can
+/// never be stored and then silently match no webhook.
+///
+/// ```
+/// use upfront_shared::ingest::is_canonical_item_id;
+/// assert!(is_canonical_item_id("271878346596884015"));
+/// for bad in ["007", "+1", "0", "-5", " 12", "18446744073709551616"] {
+///     assert!(!is_canonical_item_id(bad), "{bad}");
+/// }
+/// ```
+pub fn is_canonical_item_id(id: &str) -> bool {
+    id.parse::<u64>()
+        .is_ok_and(|n| n > 0 && n.to_string() == id)
+}
+
 pub fn validate_upsert(upsert: &InventoryUpsert) -> Result<(), ErrorBody> {
     let invalid = |message: &str, param: String| {
         Err(ErrorBody::new(ErrorCode::InvalidRequest, message).with_param(param))
@@ -81,10 +97,10 @@ pub fn validate_upsert(upsert: &InventoryUpsert) -> Result<(), ErrorBody> {
         if item
             .shopify_inventory_item_id
             .as_deref()
-            .is_some_and(|id| id.len() > 20 || id.parse::<u64>().is_err())
+            .is_some_and(|id| !is_canonical_item_id(id))
         {
             return invalid(
-                "shopify_inventory_item_id must be the item's numeric id",
+                "shopify_inventory_item_id must be the item's numeric id as Shopify writes it: digits, no sign, no leading zero",
                 at("shopify_inventory_item_id"),
             );
         }
@@ -113,6 +129,13 @@ pub fn validate_upsert(upsert: &InventoryUpsert) -> Result<(), ErrorBody> {
                 {
                     return invalid("version must be from 0 to 9007199254740991", at("version"));
                 }
+            }
+            // Each count is capped, so their sum fits an i64; the total too.
+            if locations.iter().map(|l| l.on_hand).sum::<i64>() > MAX_QUANTITY {
+                return invalid(
+                    "the locations' on_hand must add up to at most 1000000000",
+                    at("locations"),
+                );
             }
         }
         if let Some(inbound) = &item.inbound {
@@ -175,6 +198,7 @@ pub fn apply(
         locations: Vec::new(),
         inbound: Vec::new(),
         version: None,
+        levels_set_at_ms: None,
         updated_at: now,
     });
     if let Some(on_hand) = item.on_hand {
@@ -184,6 +208,11 @@ pub fn apply(
     if let Some(locations) = &item.locations {
         next.level.on_hand = locations.iter().map(|l| l.on_hand).sum();
         next.locations = locations.clone();
+    }
+    if item.on_hand.is_some() || item.locations.is_some() {
+        // The per-location versions just went: this instant replaces them
+        // as the floor below which a Shopify level is stale.
+        next.levels_set_at_ms = Some(now.as_millisecond());
     }
     if let Some(inbound) = &item.inbound {
         next.inbound = inbound.clone();
@@ -310,6 +339,19 @@ mod tests {
             .map(|i| item(&format!("S{i}"), 1))
             .collect();
         assert_eq!(param(too_many).as_deref(), Some("items"));
+        let three_full_shelves = InventoryItem {
+            sku: "LOC".into(),
+            locations: Some(vec![
+                location("a", MAX_QUANTITY),
+                location("b", MAX_QUANTITY),
+                location("c", MAX_QUANTITY),
+            ]),
+            ..InventoryItem::default()
+        };
+        assert_eq!(
+            param(vec![three_full_shelves]).as_deref(),
+            Some("items[0].locations")
+        );
     }
 
     #[test]

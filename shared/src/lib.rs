@@ -9,6 +9,7 @@ pub mod allocation;
 pub mod answer;
 pub mod api;
 pub mod batch;
+pub mod client;
 pub mod error;
 pub mod etag;
 pub mod hold;

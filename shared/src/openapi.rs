@@ -197,11 +197,14 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
             })
         }
         Route::Subscribe => {
-            responses.insert("201".into(), json!({ "description": "Subscribed: one email when the SKU is back.", "content": json_content(&s.answer::<SubscriptionResult>()) }));
-            responses.insert("200".into(), json!({ "description": "This address already waits for this SKU; nothing changed.", "content": json_content(&s.answer::<SubscriptionResult>()) }));
+            responses.insert("202".into(), json!({ "description": "Subscribed: one email when the SKU is back. The same answer when the address already waits for it (nothing changes), so it never tells whether an address is subscribed.", "content": json_content(&s.answer::<SubscriptionResult>()) }));
             responses.insert(
                 "404".into(),
                 error_response(&error, "The merchant has no such SKU (`not_found`)."),
+            );
+            responses.insert(
+                "409".into(),
+                error_response(&error, "The SKU can be ordered now (`sku_in_stock`: in stock, low stock or preorder) or is discontinued (`sku_discontinued`): there is nothing to wait for."),
             );
             body_errors(
                 &mut responses,
@@ -443,7 +446,7 @@ mod tests {
         for (method, template) in ROUTES {
             let op = &doc["paths"][template][method.to_ascii_lowercase()];
             assert!(op.is_object(), "{method} {template} missing");
-            let success = ["101", "200", "201"]
+            let success = ["101", "200", "201", "202"]
                 .iter()
                 .any(|status| op["responses"][*status].is_object());
             assert!(success, "{method} {template} has no success answer");

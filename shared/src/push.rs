@@ -155,6 +155,7 @@ mod tests {
             locations: Vec::new(),
             inbound: Vec::new(),
             version: None,
+            levels_set_at_ms: None,
             updated_at: now,
         };
         let update = StockUpdate::of(&snapshot, now);

@@ -20,6 +20,21 @@ pub enum Route<'a> {
     OpenApi,
 }
 
+/// Who may call a route, and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// A publishable key (`pk_…`), in the query or `Authorization`: pages and
+    /// apps. The only routes a browser is granted CORS for.
+    Public,
+    /// A secret key (`sk_…`) in `Authorization` only: the merchant's servers.
+    /// No CORS grant, so a secret key in a page fails loudly.
+    Secret,
+    /// Authenticated by a signature over the body (Shopify's webhooks).
+    Signed,
+    /// No key at all (the OpenAPI document).
+    Open,
+}
+
 /// Every route's method and path template, in the OpenAPI document's order.
 pub const ROUTES: [(&str, &str); 12] = [
     ("GET", "/v1/availability/{sku}"),
@@ -53,9 +68,27 @@ impl<'a> Route<'a> {
         }
     }
 
-    /// Whether `path` names a route at all (for CORS preflights).
-    pub fn exists(path: &'a str) -> bool {
-        Self::match_path(path).is_some()
+    /// The route at `path` whatever the method (for CORS preflights).
+    pub fn at(path: &'a str) -> Option<Self> {
+        Self::match_path(path)
+    }
+
+    /// Who may call this route.
+    pub fn access(self) -> Access {
+        match self {
+            Self::Availability { .. }
+            | Self::AvailabilityBatch
+            | Self::Stream
+            | Self::Subscribe => Access::Public,
+            Self::Inventory
+            | Self::CreateHold
+            | Self::CommitHold { .. }
+            | Self::ReleaseHold { .. }
+            | Self::DeliveryConfig
+            | Self::Shipments => Access::Secret,
+            Self::ShopifyWebhook { .. } => Access::Signed,
+            Self::OpenApi => Access::Open,
+        }
     }
 
     fn match_path(path: &'a str) -> Option<Self> {
@@ -173,6 +206,13 @@ mod tests {
             ("GET", "/v1/availability/a/b", Err(ErrorCode::NotFound)),
             ("GET", "/v2/availability/A", Err(ErrorCode::NotFound)),
             ("GET", "/v1/", Err(ErrorCode::NotFound)),
+            // Methods are compared exactly: an unknown one is never a GET.
+            (
+                "PROPFIND",
+                "/v1/availability/MUG-1",
+                Err(ErrorCode::MethodNotAllowed),
+            ),
+            ("get", "/v1/openapi.json", Err(ErrorCode::MethodNotAllowed)),
         ];
         for (method, path, want) in cases {
             assert_eq!(Route::resolve(method, path), want, "{method} {path}");

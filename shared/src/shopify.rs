@@ -14,6 +14,7 @@ use sha2::Sha256;
 
 use crate::answer::StockSnapshot;
 use crate::api::LocationStock;
+use crate::ingest::MAX_QUANTITY;
 
 /// Checks `signature` (the header's base64) against every current secret —
 /// two during a rotation. The comparison is constant-time (`verify_slice`).
@@ -97,15 +98,15 @@ pub fn default_warehouse(location_id: u64) -> String {
 }
 
 /// The SKU's locations after `level` lands at `warehouse`, or `None` when a
-/// newer level for that location is already stored (a late or repeated
-/// delivery). Shopify's `available` may be negative where it oversold;
+/// newer level for that location is already stored, or a direct write set
+/// the levels after Shopify stamped this one (a late or repeated delivery). Shopify's `available` may be negative where it oversold;
 /// nothing is on the shelf then.
 ///
 /// ```
 /// use upfront_shared::shopify::merge;
 /// # use upfront_shared::answer::StockSnapshot;
 /// # let mut stored = StockSnapshot { sku: "A".into(), level: Default::default(), policy: Default::default(),
-/// #     locations: vec![], inbound: vec![], version: None, updated_at: jiff::Timestamp::UNIX_EPOCH };
+/// #     locations: vec![], inbound: vec![], version: None, levels_set_at_ms: None, updated_at: jiff::Timestamp::UNIX_EPOCH };
 /// let first = merge(&stored, "berlin", 5, 100).unwrap();
 /// stored.locations = first;
 /// assert!(merge(&stored, "berlin", 2, 99).is_none());
@@ -120,15 +121,45 @@ pub fn merge(
     let mut locations = stored.locations.clone();
     let level = LocationStock {
         warehouse: warehouse.to_owned(),
-        on_hand: available.max(0),
+        on_hand: available.clamp(0, MAX_QUANTITY),
         version: Some(version),
     };
+    // A direct write is newer than every level Shopify stamped before it.
+    if stored
+        .levels_set_at_ms
+        .is_some_and(|floor| floor >= version)
+    {
+        return None;
+    }
     match locations.iter_mut().find(|l| l.warehouse == warehouse) {
         Some(current) if current.version.is_some_and(|v| v >= version) => return None,
         Some(current) => *current = level,
         None => locations.push(level),
     }
     Some(locations)
+}
+
+/// The SKU after `level` lands at `warehouse` (see [`merge`]): on hand is
+/// the locations' sum, capped at [`MAX_QUANTITY`]. A level is not a direct
+/// write: `levels_set_at_ms` stays as it was, so levels Shopify stamped
+/// after the last direct write keep applying in their own order.
+pub fn land(
+    stored: &StockSnapshot,
+    warehouse: &str,
+    available: i64,
+    version: i64,
+    now: Timestamp,
+) -> Option<StockSnapshot> {
+    let locations = merge(stored, warehouse, available, version)?;
+    let mut next = stored.clone();
+    next.level.on_hand = locations
+        .iter()
+        .map(|l| l.on_hand)
+        .fold(0, i64::saturating_add)
+        .min(MAX_QUANTITY);
+    next.locations = locations;
+    next.updated_at = now;
+    Some(next)
 }
 
 #[cfg(test)]
@@ -144,6 +175,7 @@ mod tests {
             locations: Vec::new(),
             inbound: Vec::new(),
             version: None,
+            levels_set_at_ms: None,
             updated_at: Timestamp::UNIX_EPOCH,
         }
     }
@@ -172,6 +204,45 @@ mod tests {
         assert_eq!(level.inventory_item_id, 271_878_346_596_884_015);
         assert_eq!(level.available, Some(6));
         assert_eq!(level.updated_at.as_second(), 1_638_892_765);
+    }
+
+    #[test]
+    fn a_direct_write_outranks_every_level_stamped_before_it() {
+        let now = Timestamp::from_millisecond(5_000).expect("ts");
+        let mut stored = land(&empty(), "shopify-7", 9, 1_000, now).expect("first level");
+        // The merchant recounts through the API at 2,000 ms: the per-location
+        // versions go, the instant stays.
+        stored.locations.clear();
+        stored.level.on_hand = 100;
+        stored.levels_set_at_ms = Some(2_000);
+        assert_eq!(
+            land(&stored, "shopify-7", 9, 1_000, now),
+            None,
+            "a replay of the old level"
+        );
+        assert_eq!(
+            land(&stored, "shopify-8", 3, 1_500, now),
+            None,
+            "any location, stamped earlier"
+        );
+        let later = land(&stored, "shopify-7", 40, 2_500, now).expect("stamped after the write");
+        assert_eq!(later.level.on_hand, 40);
+        assert_eq!(
+            later.levels_set_at_ms,
+            Some(2_000),
+            "a level is not a direct write"
+        );
+    }
+
+    #[test]
+    fn locations_never_add_up_past_the_cap() {
+        let now = Timestamp::from_millisecond(0).expect("ts");
+        let mut stored = empty();
+        for (i, location) in ["a", "b", "c"].into_iter().enumerate() {
+            stored = land(&stored, location, i64::MAX / 2, i as i64 + 1, now).expect("applies");
+        }
+        assert_eq!(stored.level.on_hand, MAX_QUANTITY);
+        assert!(stored.locations.iter().all(|l| l.on_hand <= MAX_QUANTITY));
     }
 
     proptest! {

@@ -38,6 +38,9 @@ async function staticFile(request, env) {
   for (const rule of rules) {
     if (rule.match.test(url.pathname)) for (const [name, value] of rule.headers) headers.set(name, value);
   }
+  // Compressed as Cloudflare serves them; workerd compresses a body whose
+  // Content-Encoding is set. Chromium asks for br over HTTPS only, so gzip here.
+  if (type && /\bgzip\b/.test(request.headers.get('Accept-Encoding') ?? '')) headers.set('Content-Encoding', 'gzip');
   return new Response(file.body, { status: file.status, headers });
 }
 

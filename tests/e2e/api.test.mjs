@@ -42,7 +42,8 @@ test('errors carry one JSON shape with stable codes', async () => {
   const cases = [
     [`/v1/availability/MUG-STONEWARE`, 401, 'missing_key'],
     [`/v1/availability/MUG-STONEWARE?key=pk_test_nope`, 401, 'invalid_key'],
-    [`/v1/availability/MUG-STONEWARE?key=${DEMO.secretKey}`, 403, 'wrong_key_type'],
+    // A secret key in a page's URL: refused before anything else, and named as a leak.
+    [`/v1/availability/MUG-STONEWARE?key=${DEMO.secretKey}`, 400, 'secret_key_in_url'],
     [`/v1/availability/NO-SUCH-SKU?key=${DEMO.publishableKey}`, 404, 'not_found'],
     [`/v1/availability/bad%20sku?key=${DEMO.publishableKey}`, 400, 'invalid_parameter'],
     [`/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}&qty=0`, 400, 'invalid_parameter'],

@@ -32,9 +32,13 @@ test('wrong key, another merchant\'s key, and a secret key on a public route', a
   const demo = await (await fetch(single())).json();
   assert.equal(demo.available, 3, 'the demo store is untouched');
 
-  const secret = await fetch(url(`/v1/availability/MUG-STONEWARE?key=${DEMO.secretKey}`));
+  const secret = await fetch(url('/v1/availability/MUG-STONEWARE'), { headers: { Authorization: `Bearer ${DEMO.secretKey}` } });
   assert.equal(secret.status, 403);
   assert.equal((await secret.json()).error.code, 'wrong_key_type');
+  // In a URL a secret key is a leak first: refused as such, whatever the route.
+  const leaked = await fetch(url(`/v1/availability/MUG-STONEWARE?key=${DEMO.secretKey}`));
+  assert.equal(leaked.status, 400);
+  assert.equal((await leaked.json()).error.code, 'secret_key_in_url');
 });
 
 test('CORS: the allowed origin is echoed alone, unknown origins get nothing, no origin is fine', async () => {
