@@ -4,6 +4,8 @@
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use worker::Response;
 
+use crate::http::NOSNIFF;
+
 #[derive(Debug)]
 pub struct ApiError {
     body: ErrorBody,
@@ -30,6 +32,7 @@ impl ApiError {
         };
         let headers = response.headers();
         let _ = headers.set("Cache-Control", "no-store");
+        let _ = headers.set(NOSNIFF.0, NOSNIFF.1);
         if let Some(seconds) = self.retry_after {
             let _ = headers.set("Retry-After", &seconds.to_string());
         }

@@ -82,9 +82,9 @@ fn in_api_words(message: &str) -> String {
 /// The exact bytes of a JSON body of at most `limit` bytes, unparsed: for
 /// signatures and idempotency fingerprints, which cover the raw body.
 ///
-/// The body is read as a stream and counted: past `limit` the stream is
-/// cancelled and the request refused, so a body without `Content-Length`
-/// (chunked) is never held whole before its size is known.
+/// A body without `Content-Length` (chunked) is read as a stream and
+/// counted: past `limit` reading stops and the request is refused, so it is
+/// never held whole before its size is known.
 pub async fn raw_json_body(req: &mut Request, limit: usize) -> Result<Vec<u8>, ApiError> {
     let content_type = req.headers().get("Content-Type")?.unwrap_or_default();
     if !is_json_media_type(&content_type) {
@@ -97,14 +97,18 @@ pub async fn raw_json_body(req: &mut Request, limit: usize) -> Result<Vec<u8>, A
         .headers()
         .get("Content-Length")?
         .and_then(|v| v.parse().ok());
-    if declared.is_some_and(|n| n > limit) {
-        return Err(too_large(limit));
+    match declared {
+        Some(n) if n > limit => return Err(too_large(limit)),
+        // HTTP framing holds a body to its declared length: read it whole,
+        // in one call (the batch read's hot path).
+        Some(_) => return Ok(req.bytes().await?),
+        None => {}
     }
     let Some(stream) = req.inner().body() else {
         return Ok(Vec::new());
     };
     let reader = BodyReader::new(&stream).map_err(worker::Error::from)?;
-    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    let mut body = Vec::new();
     while let Some(chunk) = reader.next().await.map_err(worker::Error::from)? {
         if body.len() + chunk.length() as usize > limit {
             // Stop reading: the rest is never pulled. The stream is not
@@ -205,6 +209,11 @@ impl RequestUrl {
     }
 }
 
+/// On every answer: a browser must never guess another type for a body.
+/// Set where each answer is made (here, `PreparedReply`, `ApiError`), so the
+/// answer cache's hits carry it without a per-request header write.
+pub const NOSNIFF: (&str, &str) = ("X-Content-Type-Options", "nosniff");
+
 /// How long clients and caches may reuse an answer.
 #[derive(Clone, Copy)]
 pub enum Freshness {
@@ -255,6 +264,7 @@ fn bytes_reply(
     let headers = response.headers();
     headers.set("ETag", tag)?;
     headers.set("Cache-Control", freshness.cache_control())?;
+    headers.set(NOSNIFF.0, NOSNIFF.1)?;
     Ok(response)
 }
 
@@ -286,6 +296,7 @@ impl PreparedReply {
             }
             headers.set("ETag", &tag)?;
             headers.set("Cache-Control", freshness.cache_control())?;
+            headers.set(NOSNIFF.0, NOSNIFF.1)?;
             let init = ResponseInit::new();
             init.set_status(status);
             init.set_headers(&headers);

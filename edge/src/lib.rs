@@ -43,11 +43,9 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<web_
     // A WebSocket handshake's headers are the store's and immutable; CORS
     // does not apply to it anyway.
     if response.status() != 101 {
-        let headers = response.headers();
-        headers.set("X-Content-Type-Options", "nosniff")?;
         // `merchant` is only ever a public route's caller: secret-key
         // answers carry no grant, so a secret key in a page fails loudly.
-        cors::grant(&headers, origin.as_deref(), merchant.as_ref())?;
+        cors::grant(&response.headers(), origin.as_deref(), merchant.as_ref())?;
     }
     Ok(response)
 }

@@ -23,7 +23,7 @@ function widgetSize() {
   const files = widgetFiles();
   const total = { raw: 0, gzip: 0, brotli: 0 };
   console.log('\nWidget transfer size (first render: loader with the bindings bundled in + wasm)');
-  console.log('  file                         raw      gzip    brotli');
+  console.log(`  ${'file'.padEnd(32)}       raw      gzip    brotli`);
   for (const f of files) {
     const bytes = readFileSync(join(dir, f));
     const size = {

@@ -46,7 +46,11 @@ async function commit(url, id) {
     });
     if (res.status === 200) return (await res.json()).state;
     const text = await res.text();
-    if (res.status === 503 && text.startsWith('Your worker restarted')) continue;
+    if (res.status === 503 && text.startsWith('Your worker restarted')) {
+      // The dev proxy's pooled connections to the crashed workerd fail one by one: back off.
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
+      continue;
+    }
     if (attempt > 0 && res.status === 409 && text.includes('already committed')) return 'committed';
     return `${res.status} ${text}`;
   }
