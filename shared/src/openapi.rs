@@ -377,6 +377,7 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                     "Not a WebSocket upgrade request (`upgrade_required`).",
                 ),
             );
+            responses.insert("429".into(), error_response(&error, "Too many requests (`rate_limited`), or too many live sockets: 32 per client address (an IPv6 client's /64) and 20,000 per store; see `Retry-After`. The stream is one-way: a socket that sends anything is closed with code 1008."));
             json!({
                 "operationId": "streamStock",
                 "summary": "Live stock for up to 100 SKUs over a WebSocket",
