@@ -132,12 +132,12 @@ function follow(key, sku, push) {
   s.timer = setTimeout(() => connect(key, s), 50); // gather the page's elements first
 }
 function connect(key, s) {
+  if (socketBlocked) return; // the page's CSP forbids it: stay static
   if (s.ws) { s.ws.onclose = null; s.ws.close(); }
   const url = new URL('/v1/stream', apiBase);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
   url.searchParams.set('key', key);
   url.searchParams.set('skus', [...s.skus.keys()].slice(0, 100).join(','));
-  if (socketBlocked) return; // the page's CSP forbids it: stay static
   let ws;
   try { ws = new WebSocket(url); } catch { return; }
   s.ws = ws;
