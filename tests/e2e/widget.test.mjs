@@ -149,11 +149,53 @@ test('the countdown ticks to the cutoff, then rolls to the next window without a
   await page.close();
 });
 
+test('without Intl.DurationFormat the countdown is left out, never a dangling "Order within"', async () => {
+  await configure();
+  await setStock(EDGE, [{ sku: 'CUTOFF-2', on_hand: 50 }], ACME.secretKey);
+  const answer = await (await fetch(`${EDGE}/v1/availability/CUTOFF-2?key=${ACME.publishableKey}`)).json();
+  const orderBy = Date.parse(answer.delivery_options[0].order_by);
+  for (const [locale, phrase] of [['en-US', 'Order within'], ['zh-CN', '内下单']]) {
+    const { page, errors } = await productPage({
+      widgets: widget('CUTOFF-2'),
+      locale,
+      // Chrome before 129, Firefox before 136, Safari before 16.4.
+      setup: async (p) => {
+        await p.clock.install({ time: orderBy - 90 * 60_000 });
+        await p.addInitScript(() => { delete Intl.DurationFormat; });
+      },
+    });
+    const shown = await widgetText(page, 'CUTOFF-2');
+    assert.notEqual(shown.promise, '', 'the dates still show');
+    assert.equal(shown.countdown, '');
+    const all = await page.locator('upfront-availability').evaluate((el) => el.shadowRoot.textContent);
+    assert.ok(!all.includes(phrase), `${locale}: ${all}`);
+    await shot(page, `no-duration-format-${locale}`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});
+
+test('the plural form follows the number shown, not the raw value', async () => {
+  await setStock(EDGE, [{ sku: 'RU-FRACTION', on_hand: 2, low_stock_threshold: 30 }], ACME.secretKey);
+  const { page, errors } = await productPage({
+    widgets: widget('RU-FRACTION'),
+    locale: 'ru-RU',
+    // An answer whose count is not whole (1.5 shows as "1").
+    setup: (p) => p.route('**/v1/availability/RU-FRACTION**', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, json: { ...(await response.json()), available: 1.5, display_count: 1.5 } });
+    }),
+  });
+  assert.equal((await widgetText(page, 'RU-FRACTION')).status, 'В наличии — осталась 1 штука');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a merchant notice shows as text, never as markup, in the shopper\'s language', async () => {
   const now = Date.now();
   await configure([{
     id: 'storm', extra_days: 2, starts_at: new Date(now - HOUR).toISOString(), ends_at: new Date(now + 24 * HOUR).toISOString(),
-    message: 'Storm <img src=x onerror=alert(1)> delays', messages: { de: 'Sturm <b>verzögert</b>' },
+    message: 'Storm <img src=x onerror=alert(1)> delays', messages: { de: 'Sturm <b>verzögert</b>', fr: 'Tempête dans le nord', ja: '嵐による遅延' },
   }]);
   await setStock(EDGE, [{ sku: 'NOTICE-1', on_hand: 50 }], ACME.secretKey);
   const dialogs = [];
@@ -169,6 +211,16 @@ test('a merchant notice shows as text, never as markup, in the shopper\'s langua
   const de = await productPage({ widgets: widget('NOTICE-1'), locale: 'de-DE' });
   assert.equal((await widgetText(de.page, 'NOTICE-1')).notice, 'Hinweis: Sturm <b>verzögert</b>');
   await de.page.close();
+  // Each language's own separator after the screen-reader label.
+  const fr = await productPage({ widgets: widget('NOTICE-1'), locale: 'fr-FR' });
+  const frNotice = await fr.page.locator('upfront-availability [part=notice]').evaluate((el) => el.textContent);
+  assert.equal(frNotice, 'Information\u202F: Tempête dans le nord', 'a narrow no-break space before the colon');
+  await fr.page.close();
+  const ja = await productPage({ widgets: widget('NOTICE-1'), locale: 'ja-JP' });
+  await widgetText(ja.page, 'NOTICE-1');
+  // textContent, as a screen reader reads it (innerText puts the flex gap in as a space).
+  assert.equal(await ja.page.locator('upfront-availability [part=notice]').evaluate((el) => el.textContent), 'お知らせ：嵐による遅延');
+  await ja.page.close();
   assert.deepEqual(errors, []);
   await configure();
 });

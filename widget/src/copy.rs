@@ -71,7 +71,9 @@ pub struct Copy {
     pub notify_submit: &'static str,
     pub notified: &'static str,
     pub failed: &'static str,
-    /// Shown before a merchant notice to screen readers.
+    /// Shown before a merchant notice to screen readers, with the
+    /// language's own separator: French puts a narrow no-break space before
+    /// the colon, Chinese and Japanese write a full-width colon.
     pub notice: &'static str,
 }
 
@@ -101,7 +103,7 @@ const EN: Copy = Copy {
     notify_submit: "Notify me",
     notified: "We'll let you know",
     failed: "That didn't work. Please try again.",
-    notice: "Notice",
+    notice: "Notice: ",
 };
 
 const DE: Copy = Copy {
@@ -130,7 +132,7 @@ const DE: Copy = Copy {
     notify_submit: "Benachrichtigen",
     notified: "Wir sagen Ihnen Bescheid",
     failed: "Das hat nicht geklappt. Bitte erneut versuchen.",
-    notice: "Hinweis",
+    notice: "Hinweis: ",
 };
 
 const FR: Copy = Copy {
@@ -159,7 +161,7 @@ const FR: Copy = Copy {
     notify_submit: "M’avertir",
     notified: "Nous vous préviendrons",
     failed: "Échec. Veuillez réessayer.",
-    notice: "Avis",
+    notice: "Information\u{202F}: ",
 };
 
 const ES: Copy = Copy {
@@ -188,7 +190,7 @@ const ES: Copy = Copy {
     notify_submit: "Avisarme",
     notified: "Te avisaremos",
     failed: "No funcionó. Inténtalo de nuevo.",
-    notice: "Aviso",
+    notice: "Aviso: ",
 };
 
 const RU: Copy = Copy {
@@ -227,7 +229,7 @@ const RU: Copy = Copy {
     notify_submit: "Сообщить",
     notified: "Мы сообщим вам",
     failed: "Не получилось. Попробуйте ещё раз.",
-    notice: "Внимание",
+    notice: "Примечание: ",
 };
 
 const ZH: Copy = Copy {
@@ -256,7 +258,7 @@ const ZH: Copy = Copy {
     notify_submit: "通知我",
     notified: "到货后我们会通知您",
     failed: "提交失败，请重试。",
-    notice: "提示",
+    notice: "提示：",
 };
 
 const JA: Copy = Copy {
@@ -285,7 +287,7 @@ const JA: Copy = Copy {
     notify_submit: "通知を受け取る",
     notified: "入荷したらお知らせします",
     failed: "送信できませんでした。もう一度お試しください。",
-    notice: "お知らせ",
+    notice: "お知らせ：",
 };
 
 /// The copy for a BCP 47 tag, and the tag `Intl` should format with: the

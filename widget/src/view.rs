@@ -180,8 +180,11 @@ fn status_phrase(
         return (copy.confirming, None);
     }
     // Counts are small whole numbers: plain digits read the same everywhere.
-    let count = || (answer.available as u32).to_string();
-    let plural = || intl::plural_category(tag, answer.available);
+    // The plural form is chosen for the number shown, never for the raw
+    // value (1.5 shows "1", which takes the singular: "осталась 1 штука").
+    let shown = answer.available.floor().max(0.0);
+    let count = || (shown as u32).to_string();
+    let plural = || intl::plural_category(tag, shown);
     let dated = |with: &'static str, without: &'static str| match answer.availability_date {
         Some(day) => (with, Some(intl::date(tag, day, today))),
         None => (without, None),
@@ -256,11 +259,15 @@ fn Shown(
     let countdown_tag = tag.clone();
     let countdown = move || {
         let left = order_by.filter(|_| dated)? - f64::from(minute.get()) * 60_000.0;
-        (left > 0.0 && left <= COUNTDOWN_HORIZON_MS).then(|| {
-            // "Within": 89.5 minutes left still reads 90.
-            let minutes = (left / 60_000.0).ceil();
-            fill(copy.order_within, &intl::duration(&countdown_tag, minutes))
-        })
+        if left <= 0.0 || left > COUNTDOWN_HORIZON_MS {
+            return None;
+        }
+        // "Within": 89.5 minutes left still reads 90. A browser without
+        // `Intl.DurationFormat` gets no countdown rather than a dangling
+        // "Order within".
+        let minutes = (left / 60_000.0).ceil();
+        let duration = intl::duration(&countdown_tag, minutes);
+        (!duration.is_empty()).then(|| fill(copy.order_within, &duration))
     };
     let out = answer.status == StockStatus::OutOfStock;
     let discontinued = answer.status == StockStatus::Discontinued;
@@ -283,7 +290,7 @@ fn Shown(
         </div>
         {answer.notice.map(|text| view! {
             <div class="line notice" part="notice" role="note">
-                <span class="visually-hidden">{copy.notice}": "</span>
+                <span class="visually-hidden">{copy.notice}</span>
                 <span>{text}</span>
             </div>
         })}
