@@ -64,6 +64,12 @@ test('German copy and dates; an unsupported language falls back to English as a 
   assert.equal(english.status, 'In stock');
   assert.match(english.promise, /^Get it (tomorrow|\w{3}, \w{3} \d{1,2})/);
   await pt.page.close();
+  // Traditional Chinese: English as a whole, never Simplified words around Traditional dates.
+  const tw = await productPage({ widgets: widget('DE-1'), locale: 'zh-TW' });
+  const traditional = await widgetText(tw.page, 'DE-1');
+  assert.equal(traditional.status, 'In stock');
+  assert.match(traditional.promise, /^Get it (tomorrow|\w{3}, \w{3} \d{1,2})/);
+  await tw.page.close();
 });
 
 test('qty above what is available says so, and qty-input follows the page field live', async () => {
@@ -188,6 +194,7 @@ test('the plural form follows the number shown, not the raw value', async () => 
   });
   assert.equal((await widgetText(page, 'RU-FRACTION')).status, 'В наличии — осталась 1 штука');
   assert.deepEqual(errors, []);
+  await page.unrouteAll({ behavior: 'ignoreErrors' }); // a late refresh must not outlive the page
   await page.close();
 });
 
@@ -298,6 +305,7 @@ test('stale stock reads "Confirming availability…" and promises nothing', asyn
   assert.equal(shown.countdown, '');
   await shot(page, 'stale');
   assert.deepEqual(errors, []);
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
   await page.close();
 });
 

@@ -302,11 +302,30 @@ pub fn for_locale(tag: &str) -> (&'static Copy, &str) {
         "fr" => &FR,
         "es" => &ES,
         "ru" => &RU,
+        // Our Chinese copy is Simplified: a Traditional page reads English
+        // as a whole rather than Simplified words around Traditional dates.
+        "zh" if is_traditional_chinese(tag) => return (&EN, "en"),
         "zh" => &ZH,
         "ja" => &JA,
         _ => return (&EN, "en"),
     };
     (copy, tag)
+}
+
+/// `zh-TW`, `zh-HK`, `zh-MO` or any `zh-Hant…`, unless the tag says
+/// `Hans` (Simplified) outright.
+fn is_traditional_chinese(tag: &str) -> bool {
+    let mut traditional = false;
+    for subtag in tag.split(['-', '_']).skip(1) {
+        if subtag.eq_ignore_ascii_case("hans") {
+            return false;
+        }
+        traditional |= subtag.eq_ignore_ascii_case("hant")
+            || ["tw", "hk", "mo"]
+                .iter()
+                .any(|region| subtag.eq_ignore_ascii_case(region));
+    }
+    traditional
 }
 
 /// The parts of `template` around its `{}`, for rendering the value in
@@ -345,6 +364,18 @@ mod tests {
         assert_eq!(copy.in_stock, "In stock");
         assert_eq!(tag, "en");
         assert_eq!(for_locale("").1, "en");
+    }
+
+    #[test]
+    fn traditional_chinese_reads_english_whole_never_mixed() {
+        for tag in ["zh-TW", "zh-HK", "zh-MO", "zh-Hant", "zh-Hant-CN", "zh_tw"] {
+            assert_eq!(for_locale(tag).0.in_stock, "In stock", "{tag}");
+            assert_eq!(for_locale(tag).1, "en", "{tag}");
+        }
+        for tag in ["zh", "zh-CN", "zh-SG", "zh-Hans", "zh-Hans-HK"] {
+            assert_eq!(for_locale(tag).0.in_stock, "有货", "{tag}");
+            assert_eq!(for_locale(tag).1, tag, "{tag}");
+        }
     }
 
     #[test]
