@@ -102,7 +102,10 @@ fn normalize_email(input: &str) -> Option<String> {
         && local.len() <= 64
         && local
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b));
+            .all(|b| b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b))
+        // WHATWG allows these; SMTP's dot-atom does not, so no mail would come.
+        && !local.starts_with('.')
+        && !local.ends_with('.');
     let labels: Vec<&str> = domain.split('.').collect();
     let domain_ok = domain.len() <= 253
         && labels.len() >= 2
@@ -121,6 +124,67 @@ fn normalize_email(input: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn request(email: &str) -> SubscriptionRequest {
+        SubscriptionRequest {
+            sku: "LAMP-1".into(),
+            email: email.into(),
+            locale: None,
+        }
+    }
+
+    #[test]
+    fn addresses() {
+        for good in ["a@b.co", "first.last+tag@shop.example.com"] {
+            assert!(validate_subscription(request(good)).is_ok(), "{good}");
+        }
+        // A non-ASCII local part: refused now, as input[type=email] refuses it
+        // (the WHATWG grammar is ASCII only, which is what keeps bidi and
+        // zero-width characters out).
+        for bad in [
+            "",
+            "plain",
+            "@b.co",
+            "a@",
+            "a@b",
+            "a@@b.co",
+            "a b@c.co",
+            "a@-b.co",
+            "a@b..co",
+            ".a@b.co",
+            "a.@b.co",
+            "a@b_c.co",
+            "ü@xn--mnchen-3ya.de",
+        ] {
+            let err = validate_subscription(request(bad)).expect_err(bad);
+            assert_eq!(err.error.param.as_deref(), Some("email"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bad_sku_and_locale_name_their_param() {
+        let mut bad_sku = request("a@b.co");
+        bad_sku.sku = "no spaces allowed".into();
+        assert_eq!(
+            validate_subscription(bad_sku)
+                .expect_err("sku")
+                .error
+                .param
+                .as_deref(),
+            Some("sku")
+        );
+        let mut bad_locale = request("a@b.co");
+        bad_locale.locale = Some("not a tag!".into());
+        assert_eq!(
+            validate_subscription(bad_locale)
+                .expect_err("locale")
+                .error
+                .param
+                .as_deref(),
+            Some("locale")
+        );
+    }
 
     #[test]
     fn addresses_an_email_provider_delivers_to() {
@@ -164,5 +228,16 @@ mod tests {
             can_wait_for(StockStatus::Discontinued),
             Err(ErrorCode::SkuDiscontinued)
         );
+    }
+
+    proptest! {
+        /// Normalizing is idempotent: a stored address normalizes to itself,
+        /// so the same shopper can never be stored twice under two spellings.
+        #[test]
+        fn normalizing_twice_changes_nothing(input in "[ -~]{0,40}") {
+            if let Some(once) = normalize_email(&input) {
+                prop_assert_eq!(normalize_email(&once), Some(once.clone()));
+            }
+        }
     }
 }
