@@ -765,8 +765,7 @@ impl Store {
         let Some(record) = self.read(&[sku.to_owned()])?.into_iter().next() else {
             return Ok(SubscribeOutcome::UnknownSku);
         };
-        let now =
-            Timestamp::from_millisecond(now_ms).map_err(|e| Error::RustError(e.to_string()))?;
+        let now = timestamp(now_ms)?;
         if let Err(code) = can_wait_for(StockUpdate::of(&record.snapshot()?, now).status) {
             return Ok(SubscribeOutcome::Refused { code });
         }
@@ -939,8 +938,6 @@ fn close_hold(sql: &SqlStorage, hold: &HoldRow, to: HoldState) -> Result<()> {
     Ok(())
 }
 
-/// Merges each item into its stored SKU (see `ingest::apply`); called
-/// inside `Store::atomically`. Holds and paid units are never overwritten.
 /// Writes `next` over the SKU's row (held and committed stay as stored),
 /// then releases the newest holds a `deny` SKU can no longer cover.
 fn store_snapshot(sql: &SqlStorage, next: &StockSnapshot, now_ms: i64) -> Result<()> {
@@ -979,8 +976,10 @@ fn store_snapshot(sql: &SqlStorage, next: &StockSnapshot, now_ms: i64) -> Result
     Ok(())
 }
 
+/// Merges each item into its stored SKU (see `ingest::apply`); called
+/// inside `Store::atomically`. Holds and paid units are never overwritten.
 fn write_items(sql: &SqlStorage, items: &[InventoryItem], now_ms: i64) -> Result<UpsertResult> {
-    let now = Timestamp::from_millisecond(now_ms).map_err(|e| Error::RustError(e.to_string()))?;
+    let now = timestamp(now_ms)?;
     let mut stale = Vec::new();
     for item in items {
         let current = sql
@@ -1114,7 +1113,7 @@ fn apply_shopify_level(
     let Some(stored) = stored else {
         return Ok(result(WebhookOutcome::UnknownItem, None));
     };
-    let now = Timestamp::from_millisecond(now_ms).map_err(|e| Error::RustError(e.to_string()))?;
+    let now = timestamp(now_ms)?;
     let Some(next) = shopify::land(
         &stored,
         &level.warehouse,
@@ -1129,6 +1128,10 @@ fn apply_shopify_level(
 }
 
 fn now_timestamp() -> Result<Timestamp> {
-    Timestamp::from_millisecond(worker::Date::now().as_millis() as i64)
-        .map_err(|e| Error::RustError(e.to_string()))
+    timestamp(worker::Date::now().as_millis() as i64)
+}
+
+/// The instant `ms` milliseconds after 1970, as commands carry it.
+fn timestamp(ms: i64) -> Result<Timestamp> {
+    Timestamp::from_millisecond(ms).map_err(|e| Error::RustError(e.to_string()))
 }
