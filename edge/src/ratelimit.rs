@@ -19,7 +19,7 @@ pub async fn check(env: &Env, req: &Request, key: &str, route: Route<'_>) -> Res
     let Ok(limiter) = env.rate_limiter("RATE_LIMITER") else {
         return Ok(());
     };
-    let client = client_bucket(&req.headers().get("CF-Connecting-IP")?.unwrap_or_default());
+    let client = client_of(req)?;
     let bucket = [key, route.template(), &client].join("|");
     if limiter.limit(bucket).await?.success {
         Ok(())
@@ -30,4 +30,11 @@ pub async fn check(env: &Env, req: &Request, key: &str, route: Route<'_>) -> Res
         )
         .retry_after(PERIOD_SECONDS))
     }
+}
+
+/// The caller's bucket for abuse limits (`shared::client`): its address, or
+/// an IPv6 caller's /64. Rate limits and the live-socket cap share it.
+pub fn client_of(req: &Request) -> worker::Result<String> {
+    let address = req.headers().get("CF-Connecting-IP")?.unwrap_or_default();
+    Ok(client_bucket(&address))
 }

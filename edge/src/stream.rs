@@ -1,7 +1,6 @@
 //! `GET /v1/stream?skus=…`: live stock over a WebSocket, terminated by the
 //! merchant's store with the hibernation API, so an idle page costs nothing.
 
-use upfront_shared::client::client_bucket;
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::push::parse_stream_query;
@@ -9,6 +8,7 @@ use worker::{Env, Headers, Method, Request, RequestInit, Response};
 
 use crate::error::ApiError;
 use crate::http::Query;
+use crate::ratelimit::client_of;
 
 /// The store's path for subscriptions; its other requests are commands.
 pub const STORE_STREAM_PATH: &str = "/stream";
@@ -45,8 +45,7 @@ pub async fn subscribe(
     let headers = Headers::new();
     headers.set("Upgrade", "websocket")?;
     headers.set(MERCHANT_HEADER, &merchant.id)?;
-    let client = req.headers().get("CF-Connecting-IP")?.unwrap_or_default();
-    headers.set(CLIENT_HEADER, &client_bucket(&client))?;
+    headers.set(CLIENT_HEADER, &client_of(req)?)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);
     let url = [
