@@ -69,6 +69,24 @@ export async function startEdge({ port = 8787, logFile, stateDir } = {}) {
   throw new Error(`the edge did not become ready on ${url}${exited ? ' (wrangler exited)' : ''}`);
 }
 
+/**
+ * Gives Acme a delivery configuration, as its systems would: it ships from
+ * Reno with a 15:00 cutoff, to the US; `notices` are optional delay notices.
+ */
+export async function configureAcme(url, notices = []) {
+  const res = await fetch(`${url}/v1/delivery-config`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${ACME.secretKey}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      default_country: 'US',
+      warehouses: [{ id: 'reno', time_zone: 'America/Los_Angeles', cutoff: '15:00', handling_days: { min: 1, max: 1 } }],
+      methods: [{ id: 'ground', label: 'Ground', lanes: [{ country: 'US', transit_days: { min: 2, max: 4 } }] }],
+      delay_notices: notices,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`delivery config write failed: ${res.status} ${await res.text()}`);
+}
+
 /** Writes stock through the merchant API, as a merchant's system would. */
 export async function setStock(url, items, secretKey = DEMO.secretKey) {
   const res = await fetch(`${url}/v1/inventory`, {

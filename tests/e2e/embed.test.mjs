@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ACME, setStock } from './edge.mjs';
+import { ACME, configureAcme, setStock } from './edge.mjs';
 import { launch, shopPage, widgetText, SCREENSHOTS } from './browser.mjs';
 
 const EDGE = process.env.EDGE_URL;
@@ -14,17 +14,7 @@ const EDGE_WS = EDGE.replace(/^http/, 'ws');
 let browser;
 before(async () => {
   browser = await launch();
-  // ACME ships from Reno: the low-stock widget shows a delivery window.
-  const config = await fetch(`${EDGE}/v1/delivery-config`, {
-    method: 'PUT',
-    headers: { Authorization: `Bearer ${ACME.secretKey}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      default_country: 'US',
-      warehouses: [{ id: 'reno', time_zone: 'America/Los_Angeles', cutoff: '15:00', handling_days: { min: 1, max: 1 } }],
-      methods: [{ id: 'ground', label: 'Ground', lanes: [{ country: 'US', transit_days: { min: 2, max: 4 } }] }],
-    }),
-  });
-  assert.equal(config.status, 200, await config.text());
+  await configureAcme(EDGE); // the low-stock widget shows a delivery window
   await setStock(EDGE, [
     { sku: 'EMBED-IN', on_hand: 50 },
     { sku: 'EMBED-LOW', on_hand: 2 },
@@ -35,6 +25,7 @@ after(async () => { await browser?.close(); });
 
 const widget = (sku, attrs = '') => `<upfront-availability sku="${sku}" key="${ACME.publishableKey}" ${attrs}></upfront-availability>`;
 const WIDGETS = widget('EMBED-IN') + widget('EMBED-LOW', 'country="US"') + widget('EMBED-OUT');
+const WIDGETS_WITH_JSONLD = WIDGETS.replace('country="US"', 'country="US" jsonld="true"');
 const shot = (page, name) => page.screenshot({ path: join(SCREENSHOTS, `embed-${name}.png`), fullPage: true });
 
 /** Sums layout shifts from the page's first moment. */
@@ -50,6 +41,13 @@ async function texts(page) {
   const all = {};
   for (const sku of ['EMBED-IN', 'EMBED-LOW', 'EMBED-OUT']) all[sku] = await widgetText(page, sku);
   return all;
+}
+
+/** No page error (nor unhandled rejection), and exactly one `[upfront]` warning, matching `what`. */
+function assertOneWarning({ errors, warnings }, what) {
+  assert.deepEqual(errors, [], 'no page errors, no unhandled rejections');
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0], what);
 }
 
 /** Resolves once the widget's shadow root holds nothing visible (the quiet state). */
@@ -100,7 +98,7 @@ const STRICT = `default-src 'none'; script-src ${EDGE} 'wasm-unsafe-eval'; conne
 
 test('the strictest CSP that works: no inline styles, Trusted Types required', async () => {
   const { page, errors, warnings } = await shopPage(browser, {
-    widgets: WIDGETS.replace('country="US"', 'country="US" jsonld="true"'), csp: STRICT, bodyStyle: '',
+    widgets: WIDGETS_WITH_JSONLD, csp: STRICT, bodyStyle: '',
   });
   const shown = await texts(page);
   assert.equal(shown['EMBED-LOW'].status, 'In stock — only 2 left');
@@ -128,25 +126,21 @@ test('a CSP without wasm-unsafe-eval: the quiet state, no page error, one warnin
   await page.waitForTimeout(500); // room for a late error or rejection
   assert.equal(await page.locator('#below').isVisible(), true);
   await shot(page, 'csp-no-wasm');
-  assert.deepEqual(errors, [], 'no page errors, no unhandled rejections');
-  assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0], /^warning: \[upfront\] .*'wasm-unsafe-eval'.*script-src/);
+  assertOneWarning({ errors, warnings }, /^warning: \[upfront\] .*'wasm-unsafe-eval'.*script-src/);
   await page.close();
 });
 
 test('a CSP whose trusted-types list leaves upfront out: the widget still shows, one warning', async () => {
   const csp = STRICT.replace('trusted-types upfront', 'trusted-types shop-own-policy');
   const { page, errors, warnings } = await shopPage(browser, {
-    widgets: WIDGETS.replace('country="US"', 'country="US" jsonld="true"'), csp, bodyStyle: '',
+    widgets: WIDGETS_WITH_JSONLD, csp, bodyStyle: '',
   });
   const shown = await texts(page);
   assert.equal(shown['EMBED-LOW'].status, 'In stock — only 2 left');
   assert.match(shown['EMBED-LOW'].promise, /^Get it /);
   assert.equal(await page.locator('upfront-availability script').count(), 0, 'no JSON-LD without the policy');
   await shot(page, 'csp-no-trusted-types');
-  assert.deepEqual(errors, []);
-  assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0], /trusted-types/);
+  assertOneWarning({ errors, warnings }, /trusted-types/);
   await page.close();
 });
 
@@ -156,9 +150,7 @@ test('a CSP without the edge in connect-src: the quiet state, no page error, one
   await quiet(page);
   await page.waitForTimeout(500);
   await shot(page, 'csp-no-connect');
-  assert.deepEqual(errors, []);
-  assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0], /connect-src/);
+  assertOneWarning({ errors, warnings }, /connect-src/);
   await page.close();
 });
 

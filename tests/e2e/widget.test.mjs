@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ACME, ROOT, setStock } from './edge.mjs';
+import { ACME, ROOT, configureAcme, setStock } from './edge.mjs';
 import { launch, shopPage, widgetText, SCREENSHOTS } from './browser.mjs';
 
 const EDGE = process.env.EDGE_URL;
@@ -16,22 +16,8 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-const send = (path, method, body) => fetch(`${EDGE}${path}`, {
-  method,
-  headers: { Authorization: `Bearer ${ACME.secretKey}`, 'Content-Type': 'application/json' },
-  body: JSON.stringify(body),
-});
-
-/** ACME ships from Reno with a 15:00 cutoff; `notice` is an optional delay notice. */
-async function configure(notices = []) {
-  const res = await send('/v1/delivery-config', 'PUT', {
-    default_country: 'US',
-    warehouses: [{ id: 'reno', time_zone: 'America/Los_Angeles', cutoff: '15:00', handling_days: { min: 1, max: 1 } }],
-    methods: [{ id: 'ground', label: 'Ground', lanes: [{ country: 'US', transit_days: { min: 2, max: 4 } }] }],
-    delay_notices: notices,
-  });
-  assert.equal(res.status, 200, await res.text());
-}
+/** ACME ships from Reno with a 15:00 cutoff; `notices` are optional delay notices. */
+const configure = (notices) => configureAcme(EDGE, notices);
 
 /** A product page on the shop's origin (not the edge's) holding `widgets` (HTML), with optional CSP. */
 const productPage = (options) => shopPage(browser, options);
