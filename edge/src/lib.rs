@@ -81,6 +81,7 @@ async fn route(
             );
         }
         (_, Access::Public) => KeyKind::Publishable,
+        // The signed and the open route were answered above.
         (_, Access::Secret | Access::Signed | Access::Open) => KeyKind::Secret,
     };
     let query = url.query();
