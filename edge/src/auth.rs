@@ -1,69 +1,46 @@
 //! API keys: which merchant a request speaks for, and with what rights.
 //!
-//! Publishable keys (`pk_…`) may only read. Secret keys (`sk_…`) may only
-//! write. The registry holds the local test merchants, switched on by the
-//! `DEMO_STORE = "on"` variable that local runs set and deploys do not.
+//! A key names its merchant (`shared::keys`), and only that merchant's
+//! Durable Object knows its hash: no global object sees every request.
+//! What a key grants is cached per isolate for `GRANT_TTL_MS`, so a
+//! revoked key, a rolled key past its grace, or a settings change is live
+//! everywhere within that time (plus one request's flight).
 
-use jiff::SignedDuration;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use upfront_shared::error::ErrorCode;
+use upfront_shared::keys::{self, KeyKind};
 use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::routes::{Access, Route};
 use worker::{Env, Request};
 
 use crate::error::ApiError;
 use crate::http::Query;
+use crate::store::{self, KeyGrant, StoreCommand};
 
-/// The demo store: seeded with a catalogue, its page served at `/demo/`.
-pub const DEMO_MERCHANT: &str = "demo";
+/// How long an isolate trusts what it learned about a key: the bound on
+/// revocation (documented as 5 s; one request's flight fits in the rest).
+const GRANT_TTL_MS: f64 = 4_000.0;
+/// Past this many cached keys the cache starts over: random keys from a
+/// scraper must not grow an isolate's memory without bound.
+const MAX_CACHED_KEYS: usize = 10_000;
 
-struct KeyPair {
-    merchant: &'static str,
-    publishable: &'static str,
-    secret: &'static str,
-    origins: &'static [&'static str],
-    /// Shopify webhook secrets: the current one and, during a rotation,
-    /// the previous one.
-    shopify_secrets: &'static [&'static str],
+struct Cached {
+    fetched_ms: f64,
+    /// `None` remembers that the key does not work.
+    grant: Option<KeyGrant>,
 }
 
-/// Local-only test merchants. The second one exists so tests can prove
-/// that one merchant's keys never reach another's data.
-const TEST_MERCHANTS: [KeyPair; 2] = [
-    KeyPair {
-        merchant: DEMO_MERCHANT,
-        publishable: "pk_test_upfront_demo_local",
-        secret: "sk_test_upfront_demo_local",
-        origins: &[
-            "http://127.0.0.1:8787",
-            "http://localhost:8787",
-            "http://127.0.0.1:8788",
-            "http://localhost:8788",
-            "https://shop.example",
-        ],
-        shopify_secrets: &[
-            "shpss_test_demo_current_local",
-            "shpss_test_demo_previous_local",
-        ],
-    },
-    KeyPair {
-        merchant: "acme",
-        publishable: "pk_test_acme_local",
-        secret: "sk_test_acme_local",
-        origins: &["https://acme.example"],
-        shopify_secrets: &[],
-    },
-];
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyKind {
-    Publishable,
-    Secret,
+thread_local! {
+    static GRANTS: RefCell<HashMap<String, Cached>> = RefCell::new(HashMap::new());
 }
 
 /// An authenticated caller.
 pub struct Caller {
     pub merchant: MerchantConfig,
-    /// The key itself, the rate limiter's bucket.
-    pub key: String,
+    /// The key's id: the rate limiter's per-key bucket.
+    pub key_id: String,
 }
 
 /// Finds the key in `Authorization: Bearer …` or in the `key` query
@@ -78,50 +55,69 @@ pub fn presented_key(req: &Request, query: &Query) -> Result<Option<String>, Api
         .map(|(_, value)| value.clone()))
 }
 
-thread_local! {
-    static DEMO_STORE_ON: std::cell::OnceCell<bool> = const { std::cell::OnceCell::new() };
+/// What `key` grants now: from the isolate's cache when it is fresh, else
+/// from the merchant's store. `None` for a key that does not work.
+pub async fn grant(env: &Env, key: &str) -> Result<Option<KeyGrant>, ApiError> {
+    let Some(parsed) = keys::parse(key) else {
+        return Ok(None);
+    };
+    let now_ms = worker::Date::now().as_millis() as f64;
+    let cached = GRANTS.with_borrow(|cache| {
+        cache
+            .get(key)
+            .filter(|c| now_ms - c.fetched_ms < GRANT_TTL_MS)
+            .map(|c| c.grant.clone())
+    });
+    let grant = match cached {
+        Some(grant) => grant,
+        None => {
+            let command = StoreCommand::Authenticate {
+                key_hash: keys::hash(key),
+                now_ms: now_ms as i64,
+            };
+            let grant: Option<KeyGrant> = store::call_existing(env, parsed.merchant, &command)
+                .await?
+                .flatten();
+            GRANTS.with_borrow_mut(|cache| {
+                if cache.len() >= MAX_CACHED_KEYS {
+                    cache.clear();
+                }
+                cache.insert(
+                    key.to_owned(),
+                    Cached {
+                        fetched_ms: now_ms,
+                        grant: grant.clone(),
+                    },
+                );
+            });
+            grant
+        }
+    };
+    // A rolled key's grace ends on time, whatever the cache says.
+    Ok(grant.filter(|g| g.expires_at_ms.is_none_or(|at| (now_ms as i64) < at)))
 }
 
-pub fn demo_store_enabled(env: &Env) -> bool {
-    // A binding never changes within an isolate: read it once, not per request.
-    DEMO_STORE_ON.with(|on| {
-        *on.get_or_init(|| {
-            env.var("DEMO_STORE")
-                .map(|v| v.to_string() == "on")
-                .unwrap_or(false)
-        })
-    })
+/// After a change to `merchant`'s keys or settings, this isolate forgets
+/// what it cached about them at once (the others within `GRANT_TTL_MS`).
+pub fn forget_merchant(merchant: &str) {
+    GRANTS.with_borrow_mut(|cache| {
+        cache.retain(|_, cached| {
+            cached
+                .grant
+                .as_ref()
+                .is_none_or(|g| g.merchant.id != merchant)
+        });
+    });
 }
 
-/// The merchant behind `key`, and the key's kind.
-pub fn lookup(env: &Env, key: &str) -> Option<(MerchantConfig, KeyKind)> {
-    if !demo_store_enabled(env) {
-        return None;
-    }
-    TEST_MERCHANTS.iter().find_map(|m| {
-        let kind = if key == m.publishable {
-            KeyKind::Publishable
-        } else if key == m.secret {
-            KeyKind::Secret
-        } else {
-            return None;
-        };
-        let config = MerchantConfig {
-            id: m.merchant.to_string(),
-            allowed_origins: m.origins.iter().map(|o| o.to_string()).collect(),
-            freshness_limit: SignedDuration::from_hours(24 * 30),
-            allow_loopback: true,
-        };
-        Some((config, kind))
-    })
-}
-
-/// Resolves the request's key; it must be of kind `needed`.
-pub fn authenticate(
+/// Resolves the request's key and checks it may call `route`: public
+/// routes take publishable keys only; secret routes take the secret key,
+/// or a restricted key holding the route's scope.
+pub async fn authenticate(
     req: &Request,
     query: &Query,
     env: &Env,
-    needed: KeyKind,
+    route: Route<'_>,
 ) -> Result<Caller, ApiError> {
     let key = presented_key(req, query)?.ok_or_else(|| {
         ApiError::new(
@@ -131,36 +127,53 @@ pub fn authenticate(
     })?;
     // A URL ends up in logs, proxies and browser history: a secret key there
     // is refused even where it would be valid, so the leak is noticed.
-    if key.starts_with("sk_") && req.headers().get("Authorization")?.is_none() {
+    if (key.starts_with("sk_") || key.starts_with("rk_"))
+        && req.headers().get("Authorization")?.is_none()
+    {
         return Err(ApiError::new(
             ErrorCode::SecretKeyInUrl,
-            "secret keys go in the Authorization header, never in a URL; roll this key",
+            "secret and restricted keys go in the Authorization header, never in a URL; roll this key",
         ));
     }
-    let (merchant, kind) =
-        lookup(env, &key).ok_or_else(|| ApiError::new(ErrorCode::InvalidKey, "unknown API key"))?;
-    // Exact match both ways: a secret key on a public read route means it
-    // is about to leak into a page or an app, so refuse it loudly.
-    match (needed, kind) {
-        (KeyKind::Secret, KeyKind::Publishable) => Err(ApiError::new(
+    let grant = grant(env, &key).await?.ok_or_else(|| {
+        ApiError::new(ErrorCode::InvalidKey, "unknown, revoked or expired API key")
+    })?;
+    let allowed = match (route.access(), grant.kind) {
+        (Access::Public, KeyKind::Publishable) => Ok(()),
+        // A secret key on a public read route is about to leak into a page
+        // or an app: refuse it loudly.
+        (Access::Public, _) => Err(ApiError::new(
             ErrorCode::WrongKeyType,
-            "this route needs a secret key (sk_…)",
+            "use the publishable key (pk_…) here; secret and restricted keys must never reach a browser or app",
         )),
-        (KeyKind::Publishable, KeyKind::Secret) => Err(ApiError::new(
+        (_, KeyKind::Publishable) => Err(ApiError::new(
             ErrorCode::WrongKeyType,
-            "use the publishable key (pk_…) here; secret keys must never reach a browser or app",
+            "this route needs a secret key (sk_…) or a restricted key (rk_…) with its scope",
         )),
-        _ => Ok(Caller { merchant, key }),
-    }
-}
-
-/// The Shopify webhook secrets of `merchant`; `None` for an unknown one.
-pub fn shopify_secrets(env: &Env, merchant: &str) -> Option<&'static [&'static str]> {
-    if !demo_store_enabled(env) {
-        return None;
-    }
-    TEST_MERCHANTS
-        .iter()
-        .find(|m| m.merchant == merchant)
-        .map(|m| m.shopify_secrets)
+        (_, KeyKind::Secret) => Ok(()),
+        (_, KeyKind::Restricted) => match route.scope() {
+            Some(scope) if grant.scopes.contains(&scope) => Ok(()),
+            Some(scope) => Err(ApiError::new(
+                ErrorCode::InsufficientScope,
+                [
+                    "this restricted key lacks the `",
+                    serde_json::to_value(scope)
+                        .ok()
+                        .as_ref()
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default(),
+                    "` scope",
+                ]
+                .concat(),
+            )),
+            None => Err(ApiError::new(
+                ErrorCode::InsufficientScope,
+                "only the secret key may manage keys and settings",
+            )),
+        },
+    };
+    allowed.map(|()| Caller {
+        merchant: grant.merchant,
+        key_id: grant.key_id,
+    })
 }

@@ -72,7 +72,7 @@ pub async fn get(
         &snapshot,
         query.qty,
         now()?,
-        merchant.freshness_limit,
+        merchant.freshness_limit(),
         context,
     );
     remembered_reply(req, question, &answer)
@@ -150,7 +150,7 @@ pub async fn batch(
                     snapshot,
                     qty,
                     now,
-                    merchant.freshness_limit,
+                    merchant.freshness_limit(),
                     context,
                 ))
             });
@@ -229,8 +229,8 @@ async fn read(
     if !misses.is_empty() {
         let stored: Vec<SkuRecord> = store::call(
             env,
+            &merchant.id,
             &StoreCommand::Read {
-                merchant: merchant.id.clone(),
                 skus: misses.clone(),
             },
         )

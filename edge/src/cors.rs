@@ -5,7 +5,9 @@ use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::routes::{Access, Route};
 use worker::{Env, Request, Response, web_sys};
 
-use crate::auth::{KeyKind, lookup, presented_key};
+use upfront_shared::keys::KeyKind;
+
+use crate::auth::{grant as key_grant, presented_key};
 use crate::error::ApiError;
 use crate::http::RequestUrl;
 
@@ -29,18 +31,21 @@ pub fn grant(
 /// header, so the merchant is known only from `?key=`; without it, for an
 /// origin the merchant does not list, or for a secret-key route, the answer
 /// grants nothing.
-pub fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
+pub async fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let response = Response::empty()?.with_status(204);
     let headers = response.headers();
     let origin = req.headers().get("Origin")?;
     let url = RequestUrl::of(req);
-    let merchant = presented_key(req, &url.query())?
-        .and_then(|key| lookup(env, &key))
-        .filter(|(_, kind)| *kind == KeyKind::Publishable)
-        .map(|(merchant, _)| merchant);
     // Only public routes are granted: a secret key's request from a page
     // fails at the preflight, loudly.
     if Route::at(url.path()).is_some_and(|route| route.access() == Access::Public) {
+        let merchant = match presented_key(req, &url.query())? {
+            Some(key) => key_grant(env, &key)
+                .await?
+                .filter(|grant| grant.kind == KeyKind::Publishable)
+                .map(|grant| grant.merchant),
+            None => None,
+        };
         grant(&headers.0, origin.as_deref(), merchant.as_ref())?;
         if headers.has("Access-Control-Allow-Origin")? {
             headers.set("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")?;

@@ -1,4 +1,4 @@
-//! `PUT /v1/delivery-config`, and the per-isolate cache of each merchant's
+//! `PUT` and `GET /v1/delivery-config`, and the per-isolate cache of each merchant's
 //! compiled configuration that every availability read uses.
 
 use std::cell::RefCell;
@@ -40,14 +40,25 @@ pub async fn put(
     })?;
     let stored: DeliveryConfig = store::call(
         env,
-        &StoreCommand::PutDeliveryConfig {
-            merchant: merchant.id.clone(),
-            config,
-        },
+        &merchant.id,
+        &StoreCommand::PutDeliveryConfig { config },
     )
     .await?;
     remember(&merchant.id, Some(Rc::new(compiled)), now_ms());
     crate::answer_cache::forget_merchant(&merchant.id);
+    json_reply(req, &stored, Freshness::NoStore)
+}
+
+/// `GET /v1/delivery-config`: the configuration as written.
+pub async fn get(req: &Request, env: &Env, merchant: &str) -> Result<Response, ApiError> {
+    let stored: Option<DeliveryConfig> =
+        store::call(env, merchant, &StoreCommand::GetDeliveryConfig).await?;
+    let stored = stored.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            "no delivery configuration was written yet",
+        )
+    })?;
     json_reply(req, &stored, Freshness::NoStore)
 }
 
@@ -65,13 +76,8 @@ pub async fn load(env: &Env, merchant: &MerchantConfig) -> Result<Option<Rc<Comp
     if let Some(compiled) = cached {
         return Ok(compiled);
     }
-    let stored: Option<DeliveryConfig> = store::call(
-        env,
-        &StoreCommand::GetDeliveryConfig {
-            merchant: merchant.id.clone(),
-        },
-    )
-    .await?;
+    let stored: Option<DeliveryConfig> =
+        store::call(env, &merchant.id, &StoreCommand::GetDeliveryConfig).await?;
     // A stored configuration was valid when written; if a newer build's
     // rules refuse it, serving no promise beats serving a wrong one.
     let compiled = stored.and_then(|c| c.compile().ok()).map(Rc::new);

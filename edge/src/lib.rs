@@ -1,6 +1,7 @@
 //! The Upfront edge: a Cloudflare Worker in front of one Durable Object per
 //! merchant. Handlers stay thin; the rules live in `upfront-shared`.
 
+mod accounts;
 mod answer_cache;
 mod auth;
 mod availability;
@@ -13,6 +14,7 @@ mod http;
 mod idempotency;
 mod inventory;
 mod openapi;
+mod operator;
 mod ratelimit;
 mod read_cache;
 mod shipments;
@@ -27,13 +29,16 @@ use worker::{Context, Env, Method, Request, Response, event, web_sys};
 
 pub use store::Store;
 
-use crate::auth::{KeyKind, authenticate};
+use crate::auth::authenticate;
 use crate::error::ApiError;
+use crate::holds::Step;
+use upfront_shared::error::ErrorCode;
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
     if req.method() == Method::Options {
         return Ok(cors::preflight(&req, &env)
+            .await
             .unwrap_or_else(ApiError::into_response)
             .into());
     }
@@ -71,32 +76,36 @@ async fn route(
             );
         }
     };
-    let needed = match (route, route.access()) {
-        (Route::OpenApi, _) => return (None, openapi::serve(req).map(Into::into)),
+    match route {
+        Route::OpenApi => return (None, openapi::serve(req).map(Into::into)),
         // Signed by Shopify, not keyed: the signature is the credential.
-        (Route::ShopifyWebhook { merchant }, _) => {
+        Route::ShopifyWebhook { merchant } => {
             return (
                 None,
                 webhooks::shopify(req, env, merchant).await.map(Into::into),
             );
         }
-        (_, Access::Public) => KeyKind::Publishable,
-        // The signed and the open route were answered above.
-        (_, Access::Secret | Access::Signed | Access::Open) => KeyKind::Secret,
-    };
+        Route::CreateMerchant => {
+            return (
+                None,
+                operator::create_merchant(req, env).await.map(Into::into),
+            );
+        }
+        _ => {}
+    }
     let query = url.query();
-    let caller = match authenticate(req, &query, env, needed) {
+    let caller = match authenticate(req, &query, env, route).await {
         Ok(caller) => caller,
         Err(err) => return (None, Err(err)),
     };
+    let public = route.access() == Access::Public;
     // Public keys face the open internet; secret keys are the merchant's own
     // servers, whose checkout bursts must not be refused.
-    if needed == KeyKind::Publishable
-        && let Err(err) = ratelimit::check(env, req, &caller.key, route).await
-    {
+    if public && let Err(err) = ratelimit::check(env, req, &caller.key_id, route).await {
         return (Some(caller.merchant), Err(err));
     }
     let merchant = &caller.merchant;
+    let id = merchant.id.as_str();
     let result: Result<Response, ApiError> = match route {
         Route::Availability { sku } => {
             let reply = availability::get(req, url.as_str(), &query, env, merchant, sku).await;
@@ -107,16 +116,32 @@ async fn route(
             return (Some(caller.merchant), reply);
         }
         Route::Inventory => inventory::upsert(req, env, merchant).await,
+        Route::ListSkus => inventory::list(req, &query, env, id).await,
+        Route::GetSku { sku } => inventory::get(req, env, id, sku).await,
         Route::CreateHold => holds::create(req, env, merchant).await,
-        Route::CommitHold { id } => holds::finish(req, env, merchant, id, true).await,
-        Route::ReleaseHold { id } => holds::finish(req, env, merchant, id, false).await,
+        Route::ListHolds => holds::list(req, &query, env, id).await,
+        Route::CommitHold { id } => holds::finish(req, env, merchant, id, Step::Commit).await,
+        Route::ReleaseHold { id } => holds::finish(req, env, merchant, id, Step::Release).await,
+        Route::CancelHold { id } => holds::finish(req, env, merchant, id, Step::Cancel).await,
+        Route::Fulfilments => holds::fulfil(req, env, merchant).await,
         Route::DeliveryConfig => delivery_config::put(req, env, merchant).await,
+        Route::GetDeliveryConfig => delivery_config::get(req, env, id).await,
         Route::Shipments => shipments::record(req, env, merchant).await,
         Route::Stream => stream::subscribe(req, &query, env, merchant).await,
         Route::Subscribe => subscriptions::subscribe(req, env, merchant).await,
-        Route::ShopifyWebhook { merchant } => webhooks::shopify(req, env, merchant).await,
-        Route::OpenApi => openapi::serve(req),
+        Route::SubscriptionCounts => subscriptions::counts(req, &query, env, id).await,
+        Route::SubscriptionExport => subscriptions::export(req, &query, env, id).await,
+        Route::SubscriptionErase => subscriptions::erase(req, env, id).await,
+        Route::GetSettings => accounts::settings(req, env, id).await,
+        Route::UpdateSettings => accounts::update_settings(req, env, id).await,
+        Route::ListKeys => accounts::list(req, env, id).await,
+        Route::CreateKey => accounts::create(req, env, id).await,
+        Route::RollKey { id: key } => accounts::roll(req, env, id, key).await,
+        Route::RevokeKey { id: key } => accounts::revoke(req, env, id, key).await,
+        // Answered above, before any key was asked for.
+        Route::ShopifyWebhook { .. } | Route::CreateMerchant | Route::OpenApi => {
+            Err(ApiError::new(ErrorCode::NotFound, "no such route"))
+        }
     };
-    let public = needed == KeyKind::Publishable;
     (public.then_some(caller.merchant), result.map(Into::into))
 }

@@ -42,8 +42,8 @@ pub async fn record(
     validate_events(&events, now()?)?;
     let result: RecordResult = store::call(
         env,
+        &merchant.id,
         &StoreCommand::RecordShipments {
-            merchant: merchant.id.clone(),
             items: events.items,
         },
     )
@@ -70,10 +70,8 @@ pub async fn model(env: &Env, merchant: &MerchantConfig) -> Result<Rc<LaneModel>
     let since_day = now.as_second().div_euclid(86_400) - settings.window_days;
     let tallies: Vec<ShipmentTally> = store::call(
         env,
-        &StoreCommand::ShipmentTallies {
-            merchant: merchant.id.clone(),
-            since_day,
-        },
+        &merchant.id,
+        &StoreCommand::ShipmentTallies { since_day },
     )
     .await?;
     let model = Rc::new(learn(&tallies, now, &settings));

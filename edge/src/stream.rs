@@ -12,7 +12,6 @@ use crate::ratelimit::client_of;
 
 /// The store's path for subscriptions; its other requests are commands.
 pub const STORE_STREAM_PATH: &str = "/stream";
-pub const MERCHANT_HEADER: &str = "X-Upfront-Merchant";
 /// The client's address bucket (`shared::client`), for the store's
 /// per-address cap on sockets.
 pub const CLIENT_HEADER: &str = "X-Upfront-Client";
@@ -44,7 +43,6 @@ pub async fn subscribe(
     }
     let headers = Headers::new();
     headers.set("Upgrade", "websocket")?;
-    headers.set(MERCHANT_HEADER, &merchant.id)?;
     headers.set(CLIENT_HEADER, &client_of(req)?)?;
     let mut init = RequestInit::new();
     init.with_method(Method::Get).with_headers(headers);

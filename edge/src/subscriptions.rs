@@ -1,15 +1,19 @@
 //! `POST /v1/subscriptions`: a shopper asks to hear once when a SKU is back.
+//! The merchant's side: counts per SKU, the export, and erasure.
 
 use upfront_shared::error::ErrorCode;
 use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::readback::{
+    EraseRequest, EraseResult, PageQuery, SubscriptionCounts, SubscriptionExport,
+};
 use upfront_shared::subscription::{
-    SubscriptionRequest, SubscriptionResult, validate_subscription,
+    SubscriptionRequest, SubscriptionResult, erasure_email, validate_subscription,
 };
 use worker::{Env, Request, Response};
 
 use crate::availability::now;
 use crate::error::ApiError;
-use crate::http::{Freshness, json_body, json_reply};
+use crate::http::{Freshness, Query, json_body, json_reply};
 use crate::store::{self, StoreCommand, SubscribeOutcome};
 
 /// An email, a SKU and a locale fit in far less.
@@ -24,8 +28,8 @@ pub async fn subscribe(
     let subscription = validate_subscription(request)?;
     let outcome: SubscribeOutcome = store::call(
         env,
+        &merchant.id,
         &StoreCommand::Subscribe {
-            merchant: merchant.id.clone(),
             sku: subscription.sku.clone(),
             email: subscription.email,
             locale: subscription.locale,
@@ -56,4 +60,39 @@ pub async fn subscribe(
         subscribed: true,
     };
     Ok(json_reply(req, &result, Freshness::NoStore)?.with_status(202))
+}
+
+/// `GET /v1/subscriptions`: how many addresses wait for each SKU.
+pub async fn counts(
+    req: &Request,
+    query: &Query,
+    env: &Env,
+    merchant: &str,
+) -> Result<Response, ApiError> {
+    let page = PageQuery::parse(query, false)?;
+    let counts: SubscriptionCounts =
+        store::call(env, merchant, &StoreCommand::SubscriptionCounts { page }).await?;
+    json_reply(req, &counts, Freshness::NoStore)
+}
+
+/// `GET /v1/subscriptions/export`: every waiting address, a page at a time.
+pub async fn export(
+    req: &Request,
+    query: &Query,
+    env: &Env,
+    merchant: &str,
+) -> Result<Response, ApiError> {
+    let page = PageQuery::parse(query, false)?;
+    let export: SubscriptionExport =
+        store::call(env, merchant, &StoreCommand::SubscriptionExport { page }).await?;
+    json_reply(req, &export, Freshness::NoStore)
+}
+
+/// `POST /v1/subscriptions/erase`: a shopper's erasure request.
+pub async fn erase(req: &mut Request, env: &Env, merchant: &str) -> Result<Response, ApiError> {
+    let request: EraseRequest = json_body(req, MAX_BODY_BYTES).await?;
+    let email = erasure_email(&request.email)?;
+    let result: EraseResult =
+        store::call(env, merchant, &StoreCommand::EraseSubscriber { email }).await?;
+    json_reply(req, &result, Freshness::NoStore)
 }

@@ -4,10 +4,10 @@
 //! deduplication and version order are the store's (see `store.rs`).
 
 use upfront_shared::error::{ErrorBody, ErrorCode};
+use upfront_shared::keys::is_merchant_id;
 use upfront_shared::shopify::{InventoryLevel, WebhookOutcome, WebhookResult, verify};
 use worker::{Env, Request, Response};
 
-use crate::auth::shopify_secrets;
 use crate::availability::now;
 use crate::error::ApiError;
 use crate::http::{Freshness, json_reply, parse_json, raw_json_body};
@@ -21,14 +21,22 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 const TOPIC: &str = "inventory_levels/update";
 
 pub async fn shopify(req: &mut Request, env: &Env, merchant: &str) -> Result<Response, ApiError> {
-    let secrets = shopify_secrets(env, merchant)
-        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such merchant"))?;
+    let not_found = || ApiError::new(ErrorCode::NotFound, "no such merchant");
+    if !is_merchant_id(merchant) {
+        return Err(not_found());
+    }
+    // The body first: it is bounded, and a stream left unread while the
+    // store answers would stall the upload.
     let body = raw_json_body(req, MAX_BODY_BYTES).await?;
+    let secrets: Vec<String> = store::call_existing(env, merchant, &StoreCommand::ShopifySecrets)
+        .await?
+        .ok_or_else(not_found)?;
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let signature = req
         .headers()
         .get("X-Shopify-Hmac-Sha256")?
         .unwrap_or_default();
-    if !verify(secrets, &body, &signature) {
+    if !verify(&secrets, &body, &signature) {
         return Err(ApiError::new(
             ErrorCode::InvalidSignature,
             "X-Shopify-Hmac-Sha256 does not match the body",
@@ -56,16 +64,14 @@ pub async fn shopify(req: &mut Request, env: &Env, merchant: &str) -> Result<Res
         })?;
     let level: InventoryLevel = parse_json(&body)?;
     let command = StoreCommand::ShopifyLevel {
-        merchant: merchant.to_owned(),
         event_id,
         inventory_item_id: level.inventory_item_id.to_string(),
         location_id: level.location_id.to_string(),
-        // Untracked stock: Shopify sells it regardless; we count nothing.
-        available: level.available.unwrap_or(0),
+        available: level.available,
         version_ms: level.updated_at.as_millisecond(),
         now_ms: now()?.as_millisecond(),
     };
-    let result: WebhookResult = store::call(env, &command).await?;
+    let result: WebhookResult = store::call(env, merchant, &command).await?;
     if let Some(sku) = &result.sku {
         read_cache::forget(merchant, std::iter::once(sku.clone()));
     }

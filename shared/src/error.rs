@@ -41,13 +41,26 @@ pub enum ErrorCode {
     SkuInStock,
     /// A back-in-stock subscription for a discontinued SKU: it will not be back.
     SkuDiscontinued,
+    /// The operator token is missing or wrong (or `OPERATOR_TOKEN` unset).
+    InvalidOperatorToken,
+    /// A restricted key without the route's scope, or one on a route only
+    /// the secret key may call.
+    InsufficientScope,
+    /// `POST /v1/operator/merchants` with an id that is taken.
+    MerchantExists,
+    /// The secret key is rolled, never revoked, so a merchant is never
+    /// locked out.
+    SecretKeyNotRevocable,
+    /// A fulfilment or cancellation of a hold that is not a committed,
+    /// unshipped sale.
+    HoldNotCommitted,
     RateLimited,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 26] = [
         Self::InvalidJson,
         Self::InvalidParameter,
         Self::InvalidRequest,
@@ -67,6 +80,11 @@ impl ErrorCode {
         Self::UpgradeRequired,
         Self::SkuInStock,
         Self::SkuDiscontinued,
+        Self::InvalidOperatorToken,
+        Self::InsufficientScope,
+        Self::MerchantExists,
+        Self::SecretKeyNotRevocable,
+        Self::HoldNotCommitted,
         Self::RateLimited,
         Self::InternalError,
     ];
@@ -77,8 +95,11 @@ impl ErrorCode {
         match self {
             Self::InvalidJson | Self::InvalidParameter | Self::SecretKeyInUrl => 400,
             Self::InvalidRequest | Self::IdempotencyKeyReused => 422,
-            Self::MissingKey | Self::InvalidKey | Self::InvalidSignature => 401,
-            Self::WrongKeyType | Self::OriginNotAllowed => 403,
+            Self::MissingKey
+            | Self::InvalidKey
+            | Self::InvalidSignature
+            | Self::InvalidOperatorToken => 401,
+            Self::WrongKeyType | Self::OriginNotAllowed | Self::InsufficientScope => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::BodyTooLarge => 413,
@@ -86,7 +107,10 @@ impl ErrorCode {
             Self::InsufficientStock
             | Self::HoldNotOpen
             | Self::SkuInStock
-            | Self::SkuDiscontinued => 409,
+            | Self::SkuDiscontinued
+            | Self::MerchantExists
+            | Self::SecretKeyNotRevocable
+            | Self::HoldNotCommitted => 409,
             Self::UpgradeRequired => 426,
             Self::RateLimited => 429,
             Self::InternalError => 500,

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ErrorBody, ErrorCode};
+use crate::ingest::MAX_QUANTITY;
 use crate::sku::is_valid_sku;
 use crate::stock::{Insufficient, Stock, StockLevel};
 
@@ -55,9 +56,14 @@ impl HoldRequest {
 #[serde(rename_all = "snake_case")]
 pub enum HoldState {
     Open,
+    /// Paid, not yet shipped: counts in `committed`.
     Committed,
     Released,
     Expired,
+    /// Shipped: its units left the shelf and `committed` alike.
+    Fulfilled,
+    /// A paid sale called off before shipping: its units are back on sale.
+    Cancelled,
 }
 
 impl HoldState {
@@ -67,6 +73,8 @@ impl HoldState {
             Self::Committed => "committed",
             Self::Released => "released",
             Self::Expired => "expired",
+            Self::Fulfilled => "fulfilled",
+            Self::Cancelled => "cancelled",
         }
     }
 
@@ -76,6 +84,8 @@ impl HoldState {
             "committed" => Some(Self::Committed),
             "released" => Some(Self::Released),
             "expired" => Some(Self::Expired),
+            "fulfilled" => Some(Self::Fulfilled),
+            "cancelled" => Some(Self::Cancelled),
             _ => None,
         }
     }
@@ -107,6 +117,14 @@ impl Stock<'_> {
     /// ```
     pub fn try_hold(&self, qty: i64) -> Result<StockLevel, Insufficient> {
         self.can_sell(qty)?;
+        // Whatever the policy, held and committed stay within 10⁹ (held
+        // units become committed ones, so bounding their sum bounds both).
+        let room = MAX_QUANTITY - self.level.held - self.level.committed;
+        if qty > room {
+            return Err(Insufficient {
+                available: room.max(0),
+            });
+        }
         Ok(StockLevel {
             held: self.level.held + qty,
             ..self.level
@@ -223,6 +241,15 @@ mod tests {
                 prop_assert!(level.on_hand - level.held - level.committed >= 0, "{level:?}");
                 prop_assert_eq!(level.held, open.iter().sum::<i64>());
             }
+        }
+
+        /// `continue` sells past the shelf, but never past 10⁹ held and committed.
+        #[test]
+        fn holds_stay_within_the_quantity_bound(held in 0i64..=MAX_QUANTITY, qty in 1i64..=MAX_HOLD_QTY) {
+            let level = StockLevel { on_hand: 0, held, committed: MAX_QUANTITY - held };
+            let policy = SkuPolicy { out_of_stock: OutOfStockPolicy::Continue, ..SkuPolicy::default() };
+            let stock = Stock { level, policy, inbound: &[] };
+            prop_assert!(stock.try_hold(qty).is_err());
         }
 
         #[test]

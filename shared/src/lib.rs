@@ -5,6 +5,7 @@
 //! lets the edge (wasm32 on workerd) and the widget (wasm32 in a browser)
 //! share one definition of every answer.
 
+pub mod accounts;
 pub mod allocation;
 pub mod answer;
 pub mod api;
@@ -15,6 +16,8 @@ pub mod etag;
 pub mod hold;
 pub mod idempotency;
 pub mod ingest;
+pub mod keys;
+pub mod ledger;
 pub mod merchant;
 #[cfg(feature = "openapi")]
 pub mod openapi;
@@ -22,6 +25,7 @@ pub mod postal;
 pub mod promise;
 pub mod push;
 pub mod query;
+pub mod readback;
 pub mod routes;
 pub mod shopify;
 pub mod sku;

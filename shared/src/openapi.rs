@@ -6,18 +6,27 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
 use serde_json::{Value, json};
 
+use crate::accounts::{
+    ApiKey, CreateMerchant, CreatedMerchant, IssuedKey, KeyList, NewKey, RollKey,
+};
 use crate::api::{Availability, BatchRequest, BatchResponse, InventoryUpsert, UpsertResult};
 use crate::error::{ErrorBody, ErrorCode};
 use crate::hold::{Hold, HoldRequest};
+use crate::merchant::{Settings, SettingsPatch};
 use crate::promise::config::DeliveryConfig;
 use crate::promise::shipments::{RecordResult, ShipmentEvents};
 use crate::push::StockUpdate;
 use crate::query::{
     COUNTRY_PATTERN, CURRENCY_PATTERN, LOCALE_PATTERN, MAX_QTY, POSTAL_CODE_PATTERN,
 };
-use crate::routes::{ROUTES, Route};
+use crate::readback::{
+    EraseRequest, EraseResult, FulfilmentRequest, HoldList, MAX_PAGE, SkuDetail, SkuList,
+    SubscriptionCounts, SubscriptionExport,
+};
+use crate::routes::{Access, ROUTES, Route};
 use crate::shopify::{InventoryLevel, WebhookResult};
 use crate::sku::MAX_SKU_LEN;
+use crate::stock::StockStatus;
 use crate::subscription::{SubscriptionRequest, SubscriptionResult};
 
 fn generator(serialize: bool) -> SchemaGenerator {
@@ -66,7 +75,7 @@ fn common_errors(error: &Schema) -> serde_json::Map<String, Value> {
         ),
         (
             "403",
-            "The wrong kind of key for this route (`wrong_key_type`).",
+            "The wrong kind of key for this route (`wrong_key_type`), or a restricted key without its scope (`insufficient_scope`).",
         ),
         (
             "405",
@@ -136,6 +145,34 @@ fn idempotency(
 
 fn query_param(name: &str, description: &str, schema: Value) -> Value {
     json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+/// `limit`, `cursor` and, for the SKU list, `status`.
+fn page_params(with_status: bool) -> Value {
+    let mut params = vec![
+        query_param(
+            "limit",
+            "Items per page, 1 to 100 (default 50).",
+            json!({ "type": "integer", "minimum": 1, "maximum": MAX_PAGE }),
+        ),
+        query_param(
+            "cursor",
+            "The previous page's `next_cursor`.",
+            json!({ "type": "string", "minLength": 1, "maxLength": 400, "pattern": "^[!-~]+$" }),
+        ),
+    ];
+    if with_status {
+        params.push(query_param(
+            "status",
+            "Only SKUs in this state.",
+            json!({ "type": "string", "enum": StockStatus::ALL.map(StockStatus::as_str) }),
+        ));
+    }
+    Value::Array(params)
+}
+
+fn key_id_param() -> Value {
+    json!({ "name": "key_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^key_[0-9a-f]{24}$" } })
 }
 
 fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
@@ -387,12 +424,240 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
                 ],
             })
         }
+        Route::ListSkus => {
+            responses.insert("200".into(), json!({ "description": "A page of SKUs, by SKU.", "content": json_content(&s.answer::<SkuList>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "A malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            json!({
+                "operationId": "listSkus",
+                "summary": "Every SKU in full, a page at a time, optionally only those in one state",
+                "parameters": page_params(true),
+            })
+        }
+        Route::GetSku { .. } => {
+            responses.insert("200".into(), json!({ "description": "The SKU as stored: levels, policy, inbound, locations, version.", "content": json_content(&s.answer::<SkuDetail>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(&error, "A malformed SKU (`invalid_parameter`)."),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(&error, "No such SKU (`not_found`)."),
+            );
+            json!({
+                "operationId": "getSku",
+                "summary": "One SKU in full",
+                "parameters": [ { "name": "sku", "in": "path", "required": true, "schema": { "type": "string", "pattern": format!("^[A-Za-z0-9._-]{{1,{MAX_SKU_LEN}}}$") } } ],
+            })
+        }
+        Route::ListHolds => {
+            responses.insert("200".into(), json!({ "description": "A page of open holds, oldest first.", "content": json_content(&s.answer::<HoldList>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "A malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            json!({ "operationId": "listOpenHolds", "summary": "Open checkout holds", "parameters": page_params(false) })
+        }
+        Route::CancelHold { .. } => {
+            responses.insert("200".into(), json!({ "description": "The sale is cancelled and its units are back on sale (a repeat answers the same).", "content": json_content(&s.answer::<Hold>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(&error, "A malformed hold id (`invalid_parameter`)."),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(&error, "No such hold (`not_found`)."),
+            );
+            responses.insert("409".into(), error_response(&error, "The hold is not a paid, unshipped sale (`hold_not_committed`): release an open hold instead; a shipped one cannot be cancelled."));
+            json!({
+                "operationId": "cancelSale",
+                "summary": "A paid sale called off before shipping: its units go back on sale",
+                "parameters": [ { "name": "hold_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^hold_[0-9a-f]{24}$" } } ],
+            })
+        }
+        Route::Fulfilments => {
+            responses.insert("200".into(), json!({ "description": "The sale is shipped: its units left `on_hand` and `committed` (a repeat answers the same and changes nothing).", "content": json_content(&s.answer::<Hold>()) }));
+            responses.insert(
+                "404".into(),
+                error_response(&error, "No such hold (`not_found`)."),
+            );
+            responses.insert(
+                "409".into(),
+                error_response(
+                    &error,
+                    "The hold is not a paid, unshipped sale (`hold_not_committed`).",
+                ),
+            );
+            body_errors(&mut responses, &error, "16 KiB", "A malformed hold id");
+            json!({
+                "operationId": "createFulfilment",
+                "summary": "A paid sale shipped: take its units off the shelf and out of `committed`",
+                "requestBody": { "required": true, "content": json_content(&s.request::<FulfilmentRequest>()) },
+            })
+        }
+        Route::GetDeliveryConfig => {
+            responses.insert("200".into(), json!({ "description": "The configuration in force, as written.", "content": json_content(&s.answer::<DeliveryConfig>()) }));
+            responses.insert(
+                "404".into(),
+                error_response(&error, "None was ever written (`not_found`)."),
+            );
+            json!({ "operationId": "getDeliveryConfig", "summary": "The delivery configuration `PUT` stored" })
+        }
+        Route::SubscriptionCounts => {
+            responses.insert("200".into(), json!({ "description": "Waiting addresses per SKU, by SKU.", "content": json_content(&s.answer::<SubscriptionCounts>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "A malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            json!({ "operationId": "countSubscriptions", "summary": "How many shoppers wait for each SKU", "parameters": page_params(false) })
+        }
+        Route::SubscriptionExport => {
+            responses.insert("200".into(), json!({ "description": "A page of waiting addresses, oldest first.", "content": json_content(&s.answer::<SubscriptionExport>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    &error,
+                    "A malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            json!({ "operationId": "exportSubscriptions", "summary": "Every back-in-stock address, for the merchant's own records", "parameters": page_params(false) })
+        }
+        Route::SubscriptionErase => {
+            responses.insert("200".into(), json!({ "description": "The address is gone from every SKU.", "content": json_content(&s.answer::<EraseResult>()) }));
+            body_errors(&mut responses, &error, "4 KiB", "Not an email address");
+            json!({
+                "operationId": "eraseSubscriber",
+                "summary": "A shopper's erasure request: delete one address everywhere",
+                "requestBody": { "required": true, "content": json_content(&s.request::<EraseRequest>()) },
+            })
+        }
+        Route::GetSettings => {
+            responses.insert("200".into(), json!({ "description": "The settings; Shopify secrets by their last four characters.", "content": json_content(&s.answer::<Settings>()) }));
+            json!({ "operationId": "getSettings", "summary": "The merchant's settings (secret key only)" })
+        }
+        Route::UpdateSettings => {
+            responses.insert("200".into(), json!({ "description": "The settings after the change; live everywhere within 5 seconds.", "content": json_content(&s.answer::<Settings>()) }));
+            body_errors(
+                &mut responses,
+                &error,
+                "64 KiB",
+                "A value breaks a rule; `param` names it and nothing changed",
+            );
+            json!({
+                "operationId": "updateSettings",
+                "summary": "Change allowed origins, freshness limit, default low-stock threshold, Shopify secrets or display name (secret key only)",
+                "requestBody": { "required": true, "content": json_content(&s.request::<SettingsPatch>()) },
+            })
+        }
+        Route::ListKeys => {
+            responses.insert("200".into(), json!({ "description": "Every working key, never the key itself.", "content": json_content(&s.answer::<KeyList>()) }));
+            json!({ "operationId": "listKeys", "summary": "The merchant's keys: prefix, last four, kind, scopes, created, last used (secret key only)" })
+        }
+        Route::CreateKey => {
+            responses.insert("201".into(), json!({ "description": "The new key; `secret` is shown this once.", "content": json_content(&s.answer::<IssuedKey>()) }));
+            body_errors(
+                &mut responses,
+                &error,
+                "16 KiB",
+                "A secret key asked for, a restricted key without scopes, or scopes on another kind",
+            );
+            json!({
+                "operationId": "createKey",
+                "summary": "Another publishable key, or a restricted key with explicit scopes (secret key only)",
+                "requestBody": { "required": true, "content": json_content(&s.request::<NewKey>()) },
+            })
+        }
+        Route::RollKey { .. } => {
+            responses.insert("201".into(), json!({ "description": "The new key (shown this once); the old one works until `grace_seconds` have passed.", "content": json_content(&s.answer::<IssuedKey>()) }));
+            responses.insert(
+                "404".into(),
+                error_response(&error, "No such working key (`not_found`)."),
+            );
+            body_errors(
+                &mut responses,
+                &error,
+                "16 KiB",
+                "grace_seconds outside 0 to 86400",
+            );
+            json!({
+                "operationId": "rollKey",
+                "summary": "Replace a key, keeping the old one working for up to 24 hours (secret key only)",
+                "parameters": [ key_id_param() ],
+                "requestBody": { "required": false, "content": json_content(&s.request::<RollKey>()) },
+            })
+        }
+        Route::RevokeKey { .. } => {
+            responses.insert("200".into(), json!({ "description": "Revoked: refused everywhere within 5 seconds.", "content": json_content(&s.answer::<ApiKey>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(&error, "A malformed key id (`invalid_parameter`)."),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(&error, "No such working key (`not_found`)."),
+            );
+            responses.insert(
+                "409".into(),
+                error_response(
+                    &error,
+                    "The secret key is rolled, never revoked (`secret_key_not_revocable`).",
+                ),
+            );
+            json!({ "operationId": "revokeKey", "summary": "Revoke a publishable or restricted key (secret key only)", "parameters": [ key_id_param() ] })
+        }
+        Route::CreateMerchant => {
+            responses.insert("201".into(), json!({ "description": "The merchant, with its first publishable and secret keys: shown this once.", "content": json_content(&s.answer::<CreatedMerchant>()) }));
+            responses.insert(
+                "401".into(),
+                error_response(
+                    &error,
+                    "The operator token is missing or wrong (`invalid_operator_token`).",
+                ),
+            );
+            responses.insert(
+                "409".into(),
+                error_response(&error, "The id is taken (`merchant_exists`)."),
+            );
+            responses.remove("403");
+            responses.remove("429");
+            body_errors(
+                &mut responses,
+                &error,
+                "16 KiB",
+                "A bad id, name or setting, or imported keys outside local development",
+            );
+            json!({
+                "operationId": "createMerchant",
+                "summary": "Onboard a merchant (operator only)",
+                "security": [{ "operatorToken": [] }],
+                "requestBody": { "required": true, "content": json_content(&s.request::<CreateMerchant>()) },
+            })
+        }
         Route::OpenApi => {
             responses.insert("200".into(), json!({ "description": "This document.", "content": { "application/json": { "schema": { "type": "object" } } } }));
             json!({ "operationId": "getOpenApi", "summary": "This OpenAPI document", "security": [] })
         }
     };
     let mut op = op;
+    // Secret routes: the secret key, or a restricted key with the scope.
+    if route.access() == Access::Secret {
+        let mut security = vec![json!({ "secretKey": [] })];
+        if let Some(scope) = route.scope() {
+            security.push(json!({ "restrictedKey": [scope] }));
+        }
+        op["security"] = Value::Array(security);
+    }
     op["responses"] = Value::Object(responses);
     op
 }
@@ -408,7 +673,8 @@ pub fn document() -> Value {
         let example = template
             .replace("{sku}", "SKU")
             .replace("{hold_id}", "h1")
-            .replace("{merchant}", "demo");
+            .replace("{merchant}", "demo")
+            .replace("{key_id}", "key_1");
         let route = Route::resolve(method, &example).expect("every template resolves");
         let entry = paths.entry(template).or_insert_with(|| json!({}));
         entry[method.to_ascii_lowercase()] = operation(route, &mut schemas);
@@ -431,7 +697,9 @@ pub fn document() -> Value {
             "securitySchemes": {
                 "publishableKey": { "type": "http", "scheme": "bearer", "description": "A publishable key (`pk_…`): reads only; safe in pages and apps." },
                 "publishableKeyQuery": { "type": "apiKey", "in": "query", "name": "key", "description": "The publishable key as `?key=`, so a GET needs no CORS preflight." },
-                "secretKey": { "type": "http", "scheme": "bearer", "description": "A secret key (`sk_…`): server to server only." }
+                "secretKey": { "type": "http", "scheme": "bearer", "description": "A secret key (`sk_…`): server to server only." },
+                "restrictedKey": { "type": "http", "scheme": "bearer", "description": "A restricted key (`rk_…`): server to server, only within its scopes (listed per operation)." },
+                "operatorToken": { "type": "http", "scheme": "bearer", "description": "The operator's token, the Worker secret `OPERATOR_TOKEN`: onboarding only." }
             }
         }
     })

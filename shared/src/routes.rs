@@ -2,6 +2,7 @@
 //! document is built from it, so the two cannot drift apart.
 
 use crate::error::ErrorCode;
+use crate::keys::Scope;
 
 /// A resolved request target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -9,14 +10,30 @@ pub enum Route<'a> {
     Availability { sku: &'a str },
     AvailabilityBatch,
     Inventory,
+    ListSkus,
+    GetSku { sku: &'a str },
     CreateHold,
+    ListHolds,
     CommitHold { id: &'a str },
     ReleaseHold { id: &'a str },
+    CancelHold { id: &'a str },
+    Fulfilments,
     DeliveryConfig,
+    GetDeliveryConfig,
     Shipments,
     ShopifyWebhook { merchant: &'a str },
     Stream,
     Subscribe,
+    SubscriptionCounts,
+    SubscriptionExport,
+    SubscriptionErase,
+    GetSettings,
+    UpdateSettings,
+    ListKeys,
+    CreateKey,
+    RollKey { id: &'a str },
+    RevokeKey { id: &'a str },
+    CreateMerchant,
     OpenApi,
 }
 
@@ -27,27 +44,46 @@ pub enum Access {
     /// apps. The only routes a browser is granted CORS for.
     Public,
     /// A secret key (`sk_…`) in `Authorization` only: the merchant's servers.
-    /// No CORS grant, so a secret key in a page fails loudly.
+    /// A restricted key (`rk_…`) too, when it holds the route's scope. No
+    /// CORS grant, so a secret key in a page fails loudly.
     Secret,
     /// Authenticated by a signature over the body (Shopify's webhooks).
     Signed,
+    /// The operator's token (`OPERATOR_TOKEN`, a Worker secret): onboarding.
+    Operator,
     /// No key at all (the OpenAPI document).
     Open,
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 12] = [
+pub const ROUTES: [(&str, &str); 28] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
+    ("GET", "/v1/skus"),
+    ("GET", "/v1/skus/{sku}"),
     ("POST", "/v1/holds"),
+    ("GET", "/v1/holds"),
     ("POST", "/v1/holds/{hold_id}/commit"),
     ("POST", "/v1/holds/{hold_id}/release"),
+    ("POST", "/v1/holds/{hold_id}/cancel"),
+    ("POST", "/v1/fulfilments"),
     ("PUT", "/v1/delivery-config"),
+    ("GET", "/v1/delivery-config"),
     ("POST", "/v1/shipments"),
     ("POST", "/v1/webhooks/shopify/{merchant}"),
     ("GET", "/v1/stream"),
     ("POST", "/v1/subscriptions"),
+    ("GET", "/v1/subscriptions"),
+    ("GET", "/v1/subscriptions/export"),
+    ("POST", "/v1/subscriptions/erase"),
+    ("GET", "/v1/settings"),
+    ("PATCH", "/v1/settings"),
+    ("GET", "/v1/keys"),
+    ("POST", "/v1/keys"),
+    ("POST", "/v1/keys/{key_id}/roll"),
+    ("DELETE", "/v1/keys/{key_id}"),
+    ("POST", "/v1/operator/merchants"),
     ("GET", "/v1/openapi.json"),
 ];
 
@@ -58,19 +94,30 @@ impl<'a> Route<'a> {
     /// ```
     /// use upfront_shared::routes::Route;
     /// assert_eq!(Route::resolve("GET", "/v1/availability/MUG"), Ok(Route::Availability { sku: "MUG" }));
+    /// assert_eq!(Route::resolve("GET", "/v1/holds"), Ok(Route::ListHolds));
+    /// assert_eq!(Route::resolve("POST", "/v1/holds"), Ok(Route::CreateHold));
     /// ```
     pub fn resolve(method: &str, path: &'a str) -> Result<Self, ErrorCode> {
-        let route = Self::match_path(path).ok_or(ErrorCode::NotFound)?;
-        if method == route.method() || (method == "HEAD" && route.method() == "GET") {
-            Ok(route)
-        } else {
-            Err(ErrorCode::MethodNotAllowed)
+        let routes = Self::match_path(path);
+        if routes.iter().all(Option::is_none) {
+            return Err(ErrorCode::NotFound);
         }
+        routes
+            .into_iter()
+            .flatten()
+            .find(|route| method == route.method() || (method == "HEAD" && route.method() == "GET"))
+            .ok_or(ErrorCode::MethodNotAllowed)
     }
 
-    /// The route at `path` whatever the method (for CORS preflights).
+    /// The route at `path` that a browser may call (for CORS preflights),
+    /// else any route there.
     pub fn at(path: &'a str) -> Option<Self> {
-        Self::match_path(path)
+        let routes = Self::match_path(path);
+        routes
+            .into_iter()
+            .flatten()
+            .find(|route| route.access() == Access::Public)
+            .or(routes[0])
     }
 
     /// Who may call this route.
@@ -80,33 +127,64 @@ impl<'a> Route<'a> {
             | Self::AvailabilityBatch
             | Self::Stream
             | Self::Subscribe => Access::Public,
-            Self::Inventory
-            | Self::CreateHold
-            | Self::CommitHold { .. }
-            | Self::ReleaseHold { .. }
-            | Self::DeliveryConfig
-            | Self::Shipments => Access::Secret,
             Self::ShopifyWebhook { .. } => Access::Signed,
+            Self::CreateMerchant => Access::Operator,
             Self::OpenApi => Access::Open,
+            _ => Access::Secret,
         }
     }
 
-    fn match_path(path: &'a str) -> Option<Self> {
-        let rest = path.strip_prefix("/v1/")?;
-        match rest.split('/').collect::<Vec<_>>().as_slice() {
-            ["availability", "batch"] => Some(Self::AvailabilityBatch),
-            ["availability", sku] => Some(Self::Availability { sku }),
-            ["inventory"] => Some(Self::Inventory),
-            ["holds"] => Some(Self::CreateHold),
-            ["holds", id, "commit"] => Some(Self::CommitHold { id }),
-            ["holds", id, "release"] => Some(Self::ReleaseHold { id }),
-            ["delivery-config"] => Some(Self::DeliveryConfig),
-            ["shipments"] => Some(Self::Shipments),
-            ["webhooks", "shopify", merchant] => Some(Self::ShopifyWebhook { merchant }),
-            ["stream"] => Some(Self::Stream),
-            ["subscriptions"] => Some(Self::Subscribe),
-            ["openapi.json"] => Some(Self::OpenApi),
+    /// The scope a restricted key needs for a secret route; `None` for the
+    /// routes only the secret key may call (keys and settings) and for
+    /// routes that take no restricted key at all.
+    pub fn scope(self) -> Option<Scope> {
+        match self {
+            Self::ListSkus | Self::GetSku { .. } => Some(Scope::InventoryRead),
+            Self::Inventory | Self::Fulfilments => Some(Scope::InventoryWrite),
+            Self::ListHolds => Some(Scope::HoldsRead),
+            Self::CreateHold
+            | Self::CommitHold { .. }
+            | Self::ReleaseHold { .. }
+            | Self::CancelHold { .. } => Some(Scope::HoldsWrite),
+            Self::GetDeliveryConfig => Some(Scope::ConfigRead),
+            Self::DeliveryConfig | Self::Shipments => Some(Scope::ConfigWrite),
+            Self::SubscriptionCounts | Self::SubscriptionExport => Some(Scope::SubscriptionsRead),
+            Self::SubscriptionErase => Some(Scope::SubscriptionsWrite),
             _ => None,
+        }
+    }
+
+    /// Every route at `path`; at most two share one (told apart by method).
+    fn match_path(path: &'a str) -> [Option<Self>; 2] {
+        let Some(rest) = path.strip_prefix("/v1/") else {
+            return [None, None];
+        };
+        let one = |route| [Some(route), None];
+        match rest.split('/').collect::<Vec<_>>().as_slice() {
+            ["availability", "batch"] => one(Self::AvailabilityBatch),
+            ["availability", sku] => one(Self::Availability { sku }),
+            ["inventory"] => one(Self::Inventory),
+            ["skus"] => one(Self::ListSkus),
+            ["skus", sku] => one(Self::GetSku { sku }),
+            ["holds"] => [Some(Self::CreateHold), Some(Self::ListHolds)],
+            ["holds", id, "commit"] => one(Self::CommitHold { id }),
+            ["holds", id, "release"] => one(Self::ReleaseHold { id }),
+            ["holds", id, "cancel"] => one(Self::CancelHold { id }),
+            ["fulfilments"] => one(Self::Fulfilments),
+            ["delivery-config"] => [Some(Self::DeliveryConfig), Some(Self::GetDeliveryConfig)],
+            ["shipments"] => one(Self::Shipments),
+            ["webhooks", "shopify", merchant] => one(Self::ShopifyWebhook { merchant }),
+            ["stream"] => one(Self::Stream),
+            ["subscriptions"] => [Some(Self::Subscribe), Some(Self::SubscriptionCounts)],
+            ["subscriptions", "export"] => one(Self::SubscriptionExport),
+            ["subscriptions", "erase"] => one(Self::SubscriptionErase),
+            ["settings"] => [Some(Self::GetSettings), Some(Self::UpdateSettings)],
+            ["keys"] => [Some(Self::ListKeys), Some(Self::CreateKey)],
+            ["keys", id, "roll"] => one(Self::RollKey { id }),
+            ["keys", id] => one(Self::RevokeKey { id }),
+            ["operator", "merchants"] => one(Self::CreateMerchant),
+            ["openapi.json"] => one(Self::OpenApi),
+            _ => [None, None],
         }
     }
 
@@ -120,20 +198,37 @@ impl<'a> Route<'a> {
     }
 
     fn spec(self) -> (&'static str, &'static str) {
-        match self {
-            Self::Availability { .. } => ROUTES[0],
-            Self::AvailabilityBatch => ROUTES[1],
-            Self::Inventory => ROUTES[2],
-            Self::CreateHold => ROUTES[3],
-            Self::CommitHold { .. } => ROUTES[4],
-            Self::ReleaseHold { .. } => ROUTES[5],
-            Self::DeliveryConfig => ROUTES[6],
-            Self::Shipments => ROUTES[7],
-            Self::ShopifyWebhook { .. } => ROUTES[8],
-            Self::Stream => ROUTES[9],
-            Self::Subscribe => ROUTES[10],
-            Self::OpenApi => ROUTES[11],
-        }
+        let index = match self {
+            Self::Availability { .. } => 0,
+            Self::AvailabilityBatch => 1,
+            Self::Inventory => 2,
+            Self::ListSkus => 3,
+            Self::GetSku { .. } => 4,
+            Self::CreateHold => 5,
+            Self::ListHolds => 6,
+            Self::CommitHold { .. } => 7,
+            Self::ReleaseHold { .. } => 8,
+            Self::CancelHold { .. } => 9,
+            Self::Fulfilments => 10,
+            Self::DeliveryConfig => 11,
+            Self::GetDeliveryConfig => 12,
+            Self::Shipments => 13,
+            Self::ShopifyWebhook { .. } => 14,
+            Self::Stream => 15,
+            Self::Subscribe => 16,
+            Self::SubscriptionCounts => 17,
+            Self::SubscriptionExport => 18,
+            Self::SubscriptionErase => 19,
+            Self::GetSettings => 20,
+            Self::UpdateSettings => 21,
+            Self::ListKeys => 22,
+            Self::CreateKey => 23,
+            Self::RollKey { .. } => 24,
+            Self::RevokeKey { .. } => 25,
+            Self::CreateMerchant => 26,
+            Self::OpenApi => 27,
+        };
+        ROUTES[index]
     }
 }
 
@@ -173,7 +268,14 @@ mod tests {
             ("GET", "/v1/openapi.json", Ok(Route::OpenApi)),
             ("GET", "/v1/stream", Ok(Route::Stream)),
             ("POST", "/v1/subscriptions", Ok(Route::Subscribe)),
-            ("GET", "/v1/subscriptions", Err(ErrorCode::MethodNotAllowed)),
+            ("GET", "/v1/subscriptions", Ok(Route::SubscriptionCounts)),
+            ("PUT", "/v1/subscriptions", Err(ErrorCode::MethodNotAllowed)),
+            (
+                "DELETE",
+                "/v1/keys/key_1",
+                Ok(Route::RevokeKey { id: "key_1" }),
+            ),
+            ("GET", "/v1/keys/key_1", Err(ErrorCode::MethodNotAllowed)),
             ("POST", "/v1/holds", Ok(Route::CreateHold)),
             ("PUT", "/v1/delivery-config", Ok(Route::DeliveryConfig)),
             ("POST", "/v1/shipments", Ok(Route::Shipments)),
@@ -225,7 +327,8 @@ mod tests {
             let path = template
                 .replace("{sku}", "SKU-1")
                 .replace("{hold_id}", "h1")
-                .replace("{merchant}", "demo");
+                .replace("{merchant}", "demo")
+                .replace("{key_id}", "key_1");
             let route = Route::resolve(method, &path).expect("resolves");
             assert_eq!((route.method(), route.template()), (method, template));
         }

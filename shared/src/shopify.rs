@@ -77,6 +77,9 @@ pub enum WebhookOutcome {
     UnknownItem,
     /// Not `inventory_levels/update`.
     IgnoredTopic,
+    /// `available: null`: Shopify does not track this item's stock, so the
+    /// level says nothing about the shelf and the stored stock stays.
+    Untracked,
 }
 
 /// The answer to a webhook delivery.
@@ -160,6 +163,33 @@ pub fn land(
     next.locations = locations;
     next.updated_at = now;
     Some(next)
+}
+
+/// The instant every location of `snapshot` has reported since: Shopify's
+/// levels net out the sales committed up to it, wherever they shipped
+/// from. A location without a Shopify version (written directly) reports
+/// nothing, so no sale is netted out on its behalf.
+///
+/// ```
+/// use upfront_shared::shopify::netted_out_until;
+/// # use upfront_shared::answer::StockSnapshot;
+/// # use upfront_shared::api::LocationStock;
+/// # let at = |warehouse: &str, version| LocationStock { warehouse: warehouse.into(), on_hand: 1, version };
+/// # let mut s = StockSnapshot { sku: "A".into(), level: Default::default(), policy: Default::default(),
+/// #     locations: vec![], inbound: vec![], version: None, levels_set_at_ms: None, updated_at: jiff::Timestamp::UNIX_EPOCH };
+/// s.locations = vec![at("berlin", Some(200)), at("paris", Some(100))];
+/// assert_eq!(netted_out_until(&s), Some(100));
+/// s.locations.push(at("reno", None));
+/// assert_eq!(netted_out_until(&s), None);
+/// ```
+pub fn netted_out_until(snapshot: &StockSnapshot) -> Option<i64> {
+    snapshot
+        .locations
+        .iter()
+        .map(|l| l.version)
+        .collect::<Option<Vec<i64>>>()?
+        .into_iter()
+        .min()
 }
 
 #[cfg(test)]

@@ -90,6 +90,14 @@ pub fn can_wait_for(status: StockStatus) -> Result<(), ErrorCode> {
     }
 }
 
+/// An erasure request's address, normalized as sign-ups store it, so the
+/// same address in any case finds every row.
+pub fn erasure_email(input: &str) -> Result<String, ErrorBody> {
+    normalize_email(input).ok_or_else(|| {
+        ErrorBody::new(ErrorCode::InvalidRequest, "not an email address").with_param("email")
+    })
+}
+
 /// What an email provider will deliver to, by the bar browsers use: the
 /// WHATWG `input[type=email]` grammar (ASCII only, so no bidi overrides or
 /// zero-width characters; no quotes, `;` or `@` in the local part; no IP

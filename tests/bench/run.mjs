@@ -10,7 +10,12 @@ import { copyFileSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, read
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { ROOT, DEMO } from '../e2e/edge.mjs';
+import { loopbackOrigins, seedLocalMerchants } from '../../scripts/local-merchants.mjs';
+
+/** This run's operator token: the local merchants are onboarded with it. */
+const OPERATOR_TOKEN = `op_bench_${randomBytes(16).toString('hex')}`;
 import { benchPages, widgetFirstPaint } from './widget-load.mjs';
 import { WIDGET_DIR, widgetFiles } from '../widget-files.mjs';
 
@@ -93,6 +98,7 @@ const edge :Workerd.Worker = (
   compatibilityDate = "2026-04-20",
   bindings = [
     (name = "DEMO_STORE", text = "on"),
+    (name = "OPERATOR_TOKEN", text = "${OPERATOR_TOKEN}"),
     (name = "STORE", durableObjectNamespace = "Store"),
   ],
   durableObjectNamespaces = [ (className = "Store", uniqueKey = "upfront-bench-store", enableSql = true) ],
@@ -106,6 +112,7 @@ const edgeUncached :Workerd.Worker = (
   bindings = [
     (name = "DEMO_STORE", text = "on"),
     (name = "READ_CACHE_MS", text = "0"),
+    (name = "OPERATOR_TOKEN", text = "${OPERATOR_TOKEN}"),
     (name = "STORE", durableObjectNamespace = "Store"),
   ],
   durableObjectNamespaces = [ (className = "Store", uniqueKey = "upfront-bench-store-uncached", enableSql = true) ],
@@ -216,6 +223,11 @@ async function edgeThroughput() {
       'edge: single, uncached': { url: `http://127.0.0.1:${ports.edgeUncached}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}` },
       'edge: batch-100, uncached': batchTarget(ports.edgeUncached),
     };
+    // Both edges' merchants, onboarded through the operator API as in the tests.
+    for (const port of [ports.edge, ports.edgeUncached]) {
+      await waitFor(`http://127.0.0.1:${port}/v1/openapi.json`);
+      await seedLocalMerchants(`http://127.0.0.1:${port}`, loopbackOrigins(ports.site, ports.shop), OPERATOR_TOKEN);
+    }
     for (const target of Object.values(targets)) if (!target.body) await waitFor(target.url);
     if (process.env.BENCH_ONLY === 'widget') { // a quick loop while working on the widget
       results.widget_first_paint = await widgetFirstPaint(origins);

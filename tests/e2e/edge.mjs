@@ -7,27 +7,21 @@ import { mkdtempSync, rmSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { ACME, DEMO, ensureDevVars, loopbackOrigins, operatorToken, seedLocalMerchants } from '../../scripts/local-merchants.mjs';
+
+export { ACME, DEMO, operatorToken };
 export const ROOT = resolve(import.meta.dirname, '../..');
-export const DEMO = {
-  publishableKey: 'pk_test_upfront_demo_local',
-  secretKey: 'sk_test_upfront_demo_local',
-  allowedOrigin: 'https://shop.example',
-};
-/** A second local merchant: its keys must never reach the demo store's data. */
-export const ACME = {
-  publishableKey: 'pk_test_acme_local',
-  secretKey: 'sk_test_acme_local',
-};
 
 /**
  * Starts the edge on `port` with a fresh, empty storage folder, or with
  * `stateDir` (kept on stop: the caller owns it, to restart on the same data).
  */
-export async function startEdge({ port = 8787, logFile, stateDir } = {}) {
+export async function startEdge({ port = 8787, logFile, stateDir, shopPort = Number(process.env.SHOP_PORT ?? port + 2) } = {}) {
   // Never test against someone else's server that happens to hold the port.
   const busy = await fetch(`http://127.0.0.1:${port}/`).then(() => true, () => false);
   if (busy) throw new Error(`port ${port} is already in use; set EDGE_PORT to a free port`);
   const state = stateDir ?? mkdtempSync(join(tmpdir(), 'upfront-edge-'));
+  ensureDevVars();
   const log = openSync(logFile ?? join(state, 'wrangler.log'), 'a');
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
@@ -60,8 +54,13 @@ export async function startEdge({ port = 8787, logFile, stateDir } = {}) {
   const deadline = Date.now() + 180_000; // the first start may rebuild the Worker
   while (Date.now() < deadline && !exited) {
     try {
-      const res = await fetch(`${url}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}`);
-      if (res.status === 200) return { url, stop, kill, pid: child.pid, stateDir: state };
+      const res = await fetch(`${url}/v1/openapi.json`);
+      if (res.status === 200) {
+        // The local merchants, onboarded as any merchant is; their pages
+        // may come from the edge's origin (the demo) and the local shop's.
+        await seedLocalMerchants(url, loopbackOrigins(port, shopPort));
+        return { url, stop, kill, pid: child.pid, stateDir: state };
+      }
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -11,7 +11,7 @@ import http from 'node:http';
 import { DEMO, setStock, startEdge } from './edge.mjs';
 
 const EDGE = process.env.EDGE_URL;
-const SHOPIFY_SECRET = 'shpss_test_demo_current_local';
+const [SHOPIFY_SECRET] = DEMO.shopifySecrets;
 const secret = { Authorization: `Bearer ${DEMO.secretKey}`, 'Content-Type': 'application/json' };
 const read = async (sku) => (await fetch(`${EDGE}/v1/availability/${sku}?key=${DEMO.publishableKey}`,
   { headers: { 'Cache-Control': 'no-cache' } })).json();
@@ -30,9 +30,14 @@ function chunkedPost(base, path, headers, totalBytes) {
     const req = http.request({
       host: hostname, port, path, method: 'POST', agent: false, headers: { ...headers, 'Transfer-Encoding': 'chunked' },
     }, (res) => {
-      answered = { status: res.statusCode, writtenWhenAnswered: written };
-      resolve(answered);
-      req.destroy(); // stop sending: the answer is in
+      answered = { status: res.statusCode, writtenWhenAnswered: written, body: '' };
+      if (res.statusCode !== 503) {
+        resolve(answered);
+        req.destroy(); // stop sending: the answer is in
+        return;
+      }
+      res.on('data', (d) => { answered.body += d; });
+      res.on('end', () => { resolve(answered); req.destroy(); });
     });
     req.on('error', (e) => { if (!answered) reject(e); });
     const chunk = Buffer.alloc(64 * 1024, 0x20); // spaces: valid JSON whitespace
@@ -59,8 +64,16 @@ test('a chunked body over the limit is refused without being read to the end', a
     // mid-request" (a dev-only artifact), which must not reach other tests.
     const own = await startEdge({ port: Number(new URL(EDGE).port) + 3 });
     try {
-      const answer = await chunkedPost(own.url, path, json, total);
-      assert.equal(answer.status, 413, name);
+      let answer = await chunkedPost(own.url, path, json, total);
+      // wrangler dev's proxy, not the Worker, answers 503 "restarted
+      // mid-request" when its file watcher reloads the Worker under a
+      // loaded machine; a deployed Worker has no such proxy. Retried once,
+      // and only for that exact answer.
+      if (answer.status === 503 && /restarted mid-request/i.test(answer.body)) {
+        console.log(`# ${name}: dev proxy 503 (${answer.body.trim().slice(0, 80)}), retried`);
+        answer = await chunkedPost(own.url, path, json, total);
+      }
+      assert.equal(answer.status, 413, `${name}: ${answer.body ?? ''}`);
       console.log(`# ${name}: 413 after ${answer.writtenWhenAnswered} of ${total} bytes sent`);
       assert.ok(answer.writtenWhenAnswered < total / 2, `${name} answered after ${answer.writtenWhenAnswered} bytes`);
     } finally {

@@ -7,8 +7,8 @@ import http from 'node:http';
 import { DEMO, setStock } from './edge.mjs';
 
 const EDGE = process.env.EDGE_URL;
-const SHOPIFY_SECRET = 'shpss_test_demo_current_local';
-const PREVIOUS_SECRET = 'shpss_test_demo_previous_local';
+const [SHOPIFY_SECRET] = DEMO.shopifySecrets;
+const [, PREVIOUS_SECRET] = DEMO.shopifySecrets;
 const secret = { Authorization: `Bearer ${DEMO.secretKey}`, 'Content-Type': 'application/json' };
 const available = async (sku) => (await (await fetch(
   `${EDGE}/v1/availability/${sku}?key=${DEMO.publishableKey}`,
@@ -111,6 +111,29 @@ test('Shopify webhook: verified, deduplicated, applied in version order', async 
   });
   assert.equal(unknownMerchant.status, 404);
   assert.equal(await available(sku), 5, 'no refused delivery wrote anything');
+});
+
+test('Shopify levels and our sales: a sale Shopify already counts is not subtracted twice; untracked stays', async () => {
+  const sku = `SHOPSALE-${Date.now()}`;
+  const itemId = String(Date.now() + 7);
+  await setStock(EDGE, [{ sku, shopify_inventory_item_id: itemId }]);
+  const t0 = Date.now() - 60_000;
+  assert.equal((await (await webhook(level(itemId, 111, 10, t0), { eventId: `${sku}-1` })).json()).outcome, 'applied');
+  assert.equal(await available(sku), 10);
+  // A checkout through our holds is paid; Shopify has not reported yet: the sale keeps its units.
+  const hold = await (await post('/v1/holds', { sku, qty: 3 })).json();
+  assert.equal((await post(`/v1/holds/${hold.id}/commit`, '')).status, 200);
+  assert.equal(await available(sku), 7);
+  // Shopify's next level (stamped after the sale) already nets the order out: 10 - 3 = 7, not 4.
+  assert.equal((await (await webhook(level(itemId, 111, 7, Date.now() + 1000), { eventId: `${sku}-2` })).json()).outcome, 'applied');
+  assert.equal(await available(sku), 7);
+  // Shipping an order Shopify already counted changes nothing here: Shopify's next level carries it.
+  assert.equal((await post('/v1/fulfilments', { hold_id: hold.id })).status, 200);
+  assert.equal(await available(sku), 7);
+  // Untracked (`available: null`): Shopify sells regardless; a deny SKU is not emptied.
+  const untracked = JSON.stringify({ inventory_item_id: Number(itemId), location_id: 111, available: null, updated_at: new Date(Date.now() + 2000).toISOString() });
+  assert.equal((await (await webhook(untracked, { eventId: `${sku}-3` })).json()).outcome, 'untracked');
+  assert.equal(await available(sku), 7);
 });
 
 test('10,000 shuffled webhook events with 10% duplicates end at the newest level of each location', async () => {

@@ -1,0 +1,132 @@
+//! `/v1/keys` and `/v1/settings`: a merchant manages its own keys and
+//! settings with its secret key. Changes are live in this isolate at once
+//! and everywhere within the key cache's life (`auth.rs`).
+
+use upfront_shared::accounts::{NewKey, RollKey};
+use upfront_shared::error::{ErrorBody, ErrorCode};
+use upfront_shared::merchant::{Settings, SettingsPatch};
+use upfront_shared::readback::is_key_id;
+use worker::{Env, Request, Response};
+
+use crate::auth;
+use crate::availability::now;
+use crate::error::ApiError;
+use crate::http::{Freshness, json_reply, parse_json, raw_json_body};
+use crate::store::{self, KeyOutcome, StoreCommand};
+
+const MAX_BODY_BYTES: usize = 16 * 1024;
+const MAX_SETTINGS_BYTES: usize = 64 * 1024;
+
+pub async fn settings(req: &Request, env: &Env, merchant: &str) -> Result<Response, ApiError> {
+    let settings: Settings = store::call(env, merchant, &StoreCommand::GetSettings).await?;
+    json_reply(req, &settings, Freshness::NoStore)
+}
+
+pub async fn update_settings(
+    req: &mut Request,
+    env: &Env,
+    merchant: &str,
+) -> Result<Response, ApiError> {
+    let body = raw_json_body(req, MAX_SETTINGS_BYTES).await?;
+    let patch: SettingsPatch = parse_json(&body)?;
+    patch.validate()?;
+    let settings: Settings =
+        store::call(env, merchant, &StoreCommand::UpdateSettings { patch }).await?;
+    auth::forget_merchant(merchant);
+    json_reply(req, &settings, Freshness::NoStore)
+}
+
+pub async fn list(req: &Request, env: &Env, merchant: &str) -> Result<Response, ApiError> {
+    let now_ms = now()?.as_millisecond();
+    let keys: upfront_shared::accounts::KeyList =
+        store::call(env, merchant, &StoreCommand::ListKeys { now_ms }).await?;
+    json_reply(req, &keys, Freshness::NoStore)
+}
+
+pub async fn create(req: &mut Request, env: &Env, merchant: &str) -> Result<Response, ApiError> {
+    let body = raw_json_body(req, MAX_BODY_BYTES).await?;
+    let request: NewKey = parse_json(&body)?;
+    request.validate()?;
+    let command = StoreCommand::CreateKey {
+        request,
+        now_ms: now()?.as_millisecond(),
+    };
+    answer(req, store::call(env, merchant, &command).await?)
+}
+
+/// An empty body rolls with no grace period.
+pub async fn roll(
+    req: &mut Request,
+    env: &Env,
+    merchant: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    check_key_id(id)?;
+    let body = raw_json_body(req, MAX_BODY_BYTES).await.or_else(|err| {
+        // No body and no media type at all is "defaults", like Stripe's.
+        if req
+            .headers()
+            .get("Content-Length")
+            .ok()
+            .flatten()
+            .as_deref()
+            == Some("0")
+        {
+            Ok(b"{}".to_vec())
+        } else {
+            Err(err)
+        }
+    })?;
+    let request: RollKey = parse_json(if body.is_empty() { b"{}" } else { &body })?;
+    request.validate()?;
+    let command = StoreCommand::RollKey {
+        id: id.to_owned(),
+        grace_seconds: request.grace_seconds,
+        now_ms: now()?.as_millisecond(),
+    };
+    let outcome = store::call(env, merchant, &command).await?;
+    auth::forget_merchant(merchant);
+    answer(req, outcome)
+}
+
+pub async fn revoke(
+    req: &Request,
+    env: &Env,
+    merchant: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    check_key_id(id)?;
+    let command = StoreCommand::RevokeKey {
+        id: id.to_owned(),
+        now_ms: now()?.as_millisecond(),
+    };
+    let outcome = store::call(env, merchant, &command).await?;
+    auth::forget_merchant(merchant);
+    answer(req, outcome)
+}
+
+fn check_key_id(id: &str) -> Result<(), ApiError> {
+    if is_key_id(id) {
+        Ok(())
+    } else {
+        Err(
+            ErrorBody::new(ErrorCode::InvalidParameter, "not a key id (key_…)")
+                .with_param("key_id")
+                .into(),
+        )
+    }
+}
+
+fn answer(req: &Request, outcome: KeyOutcome) -> Result<Response, ApiError> {
+    match outcome {
+        KeyOutcome::Issued { issued } => {
+            Ok(json_reply(req, &issued, Freshness::NoStore)?.with_status(201))
+        }
+        KeyOutcome::Revoked { key } => json_reply(req, &key, Freshness::NoStore),
+        KeyOutcome::UnknownKey => Err(ApiError::new(ErrorCode::NotFound, "no such working key")),
+        KeyOutcome::SecretKeyNotRevocable => Err(ApiError::new(
+            ErrorCode::SecretKeyNotRevocable,
+            "the secret key is rolled, never revoked: POST /v1/keys/{key_id}/roll",
+        )),
+    }
+}

@@ -1,0 +1,472 @@
+//! The `Store` Durable Object: one per merchant, holding its account, keys,
+//! settings and stock in SQLite. The Worker talks to it with
+//! `StoreCommand`s posted as JSON (`call`).
+//!
+//! Every command runs its SQL without an `await` in between, so no other
+//! request interleaves; writes that span statements run inside
+//! `transactionSync` (`atomically`), so a failure rolls all of them back.
+//! One file per concept: `schema`, `accounts`, `inventory`, `holds`,
+//! `shopify`, `subscriptions`, `shipments`, `live`.
+
+mod accounts;
+mod holds;
+mod inventory;
+mod live;
+mod schema;
+mod shipments;
+mod shopify;
+mod subscriptions;
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use upfront_shared::accounts::{CreateMerchant, NewKey};
+use upfront_shared::api::InventoryItem;
+use upfront_shared::merchant::SettingsPatch;
+use upfront_shared::promise::config::DeliveryConfig;
+use upfront_shared::promise::shipments::ShipmentEvent;
+use upfront_shared::readback::PageQuery;
+use worker::js_sys::{Function, Reflect};
+use worker::wasm_bindgen::closure::Closure;
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::{
+    DurableObject, Env, Error, Method, Request, RequestInit, Response, Result, SqlStorage,
+    SqlStorageValue, State, Storage, WebSocket, WebSocketIncomingMessage, durable_object,
+};
+
+pub use accounts::{CreateOutcome, KeyGrant, KeyOutcome};
+pub use holds::HoldOutcome;
+pub use inventory::SkuRecord;
+pub use subscriptions::SubscribeOutcome;
+
+use crate::idempotency::{Keyed, Once};
+use crate::stream::STORE_STREAM_PATH;
+
+/// What the Worker asks of a merchant's store.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum StoreCommand {
+    /// Creates the merchant this store belongs to (the operator's call).
+    CreateMerchant {
+        id: String,
+        request: CreateMerchant,
+        now_ms: i64,
+    },
+    /// The key whose hash is `key_hash`, with the merchant's settings.
+    Authenticate {
+        key_hash: String,
+        now_ms: i64,
+    },
+    GetSettings,
+    UpdateSettings {
+        patch: SettingsPatch,
+    },
+    ShopifySecrets,
+    ListKeys {
+        now_ms: i64,
+    },
+    CreateKey {
+        request: NewKey,
+        now_ms: i64,
+    },
+    RollKey {
+        id: String,
+        grace_seconds: i64,
+        now_ms: i64,
+    },
+    RevokeKey {
+        id: String,
+        now_ms: i64,
+    },
+    Read {
+        skus: Vec<String>,
+    },
+    ListSkus {
+        page: PageQuery,
+        now_ms: i64,
+    },
+    GetSku {
+        sku: String,
+        now_ms: i64,
+    },
+    Upsert {
+        items: Vec<InventoryItem>,
+        now_ms: i64,
+        keyed: Option<Keyed>,
+    },
+    CreateHold {
+        sku: String,
+        qty: i64,
+        ttl_seconds: u32,
+        now_ms: i64,
+        keyed: Option<Keyed>,
+    },
+    CommitHold {
+        id: String,
+        now_ms: i64,
+    },
+    ReleaseHold {
+        id: String,
+        now_ms: i64,
+    },
+    /// A committed sale shipped.
+    Fulfil {
+        id: String,
+        now_ms: i64,
+    },
+    /// A committed, unshipped sale called off.
+    CancelSale {
+        id: String,
+        now_ms: i64,
+    },
+    ListHolds {
+        page: PageQuery,
+    },
+    /// Replaces the delivery configuration (already validated).
+    PutDeliveryConfig {
+        config: DeliveryConfig,
+    },
+    GetDeliveryConfig,
+    /// Inserts or updates shipments by id (already validated).
+    RecordShipments {
+        items: Vec<ShipmentEvent>,
+    },
+    /// Shipments handed off on or after `since_day` (UTC days since 1970),
+    /// counted by route, handoff day and outcome.
+    ShipmentTallies {
+        since_day: i64,
+    },
+    /// A back-in-stock subscription (already validated).
+    Subscribe {
+        sku: String,
+        email: String,
+        locale: Option<String>,
+        now_ms: i64,
+    },
+    SubscriptionCounts {
+        page: PageQuery,
+    },
+    SubscriptionExport {
+        page: PageQuery,
+    },
+    /// Deletes an address from every SKU (a shopper's erasure request).
+    EraseSubscriber {
+        email: String,
+    },
+    /// One Shopify inventory level (signature already verified).
+    ShopifyLevel {
+        event_id: String,
+        inventory_item_id: String,
+        location_id: String,
+        /// `None`: Shopify does not track this item's stock.
+        available: Option<i64>,
+        version_ms: i64,
+        now_ms: i64,
+    },
+}
+
+#[durable_object]
+pub struct Store {
+    state: State,
+    sql: SqlStorage,
+    storage: Storage,
+    /// Set once the merchant row is known to exist (it is never deleted).
+    exists: Cell<bool>,
+}
+
+impl DurableObject for Store {
+    fn new(state: State, _env: Env) -> Self {
+        let storage = state.storage();
+        Self {
+            sql: storage.sql(),
+            storage,
+            state,
+            exists: Cell::new(false),
+        }
+    }
+
+    /// Expires every open hold past its time, then waits for the next one.
+    /// Idempotent: a hold changes state only from `open`, so a second
+    /// firing finds nothing to do.
+    async fn alarm(&self) -> Result<Response> {
+        if !self.merchant_exists()? {
+            return Response::ok("no merchant");
+        }
+        let now_ms = worker::Date::now().as_millis() as i64;
+        let expired = self.expire_due_holds(now_ms)?;
+        self.push_after_answer(expired);
+        self.schedule_next_expiry().await?;
+        Response::ok("expired")
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        if req.path() == STORE_STREAM_PATH {
+            return self.accept_subscriber(&req);
+        }
+        let command: StoreCommand = req.json().await?;
+        // A key naming a merchant that was never created must not create a
+        // store: nothing is written until the operator creates it.
+        if !matches!(command, StoreCommand::CreateMerchant { .. }) && !self.merchant_exists()? {
+            return Response::error("no such merchant", 404);
+        }
+        let changed = self.skus_touched_by(&command)?;
+        let response = self.run(command).await?;
+        self.push_after_answer(changed);
+        Ok(response)
+    }
+
+    /// The stream is one-way: a subscriber that sends anything is closed
+    /// (1008, policy violation), so no client can make the store work.
+    async fn websocket_message(
+        &self,
+        ws: WebSocket,
+        _message: WebSocketIncomingMessage,
+    ) -> Result<()> {
+        let _ = ws.close(Some(1008), Some("this stream is one-way: send nothing"));
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> Result<()> {
+        // Complete the closing handshake; 1005/1006 may not be sent back.
+        let code = u16::try_from(code)
+            .ok()
+            .filter(|c| (1000..=4999).contains(c) && *c != 1005 && *c != 1006);
+        let _ = ws.close(code.or(Some(1000)), Some("bye"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, _ws: WebSocket, _error: Error) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl Store {
+    async fn run(&self, command: StoreCommand) -> Result<Response> {
+        use StoreCommand as C;
+        match command {
+            C::CreateMerchant {
+                id,
+                request,
+                now_ms,
+            } => Response::from_json(&self.create_merchant(&id, request, now_ms)?),
+            C::Authenticate { key_hash, now_ms } => {
+                Response::from_json(&self.authenticate(&key_hash, now_ms)?)
+            }
+            C::GetSettings => Response::from_json(&self.settings()?),
+            C::UpdateSettings { patch } => Response::from_json(&self.update_settings(&patch)?),
+            C::ShopifySecrets => Response::from_json(&self.shopify_secrets()?),
+            C::ListKeys { now_ms } => Response::from_json(&self.list_keys(now_ms)?),
+            C::CreateKey { request, now_ms } => {
+                Response::from_json(&self.create_key(&request, now_ms)?)
+            }
+            C::RollKey {
+                id,
+                grace_seconds,
+                now_ms,
+            } => Response::from_json(&self.roll_key(&id, grace_seconds, now_ms)?),
+            C::RevokeKey { id, now_ms } => Response::from_json(&self.revoke_key(&id, now_ms)?),
+            C::Read { skus } => Response::from_json(&self.read(&skus)?),
+            C::ListSkus { page, now_ms } => Response::from_json(&self.list_skus(&page, now_ms)?),
+            C::GetSku { sku, now_ms } => Response::from_json(&self.sku_detail(&sku, now_ms)?),
+            C::Upsert {
+                items,
+                now_ms,
+                keyed,
+            } => Response::from_json(&self.upsert(items, now_ms, keyed)?),
+            C::CreateHold {
+                sku,
+                qty,
+                ttl_seconds,
+                now_ms,
+                keyed,
+            } => {
+                let once = self.create_hold(sku, qty, ttl_seconds, now_ms, keyed)?;
+                if let Once::Fresh {
+                    answer: HoldOutcome::Done { .. },
+                } = &once
+                {
+                    self.schedule_next_expiry().await?;
+                }
+                Response::from_json(&once)
+            }
+            C::CommitHold { id, now_ms } => Response::from_json(&self.commit_hold(&id, now_ms)?),
+            C::ReleaseHold { id, now_ms } => Response::from_json(&self.release_hold(&id, now_ms)?),
+            C::Fulfil { id, now_ms } => Response::from_json(&self.fulfil(&id, now_ms)?),
+            C::CancelSale { id, now_ms } => Response::from_json(&self.cancel_sale(&id, now_ms)?),
+            C::ListHolds { page } => Response::from_json(&self.list_open_holds(&page)?),
+            C::PutDeliveryConfig { config } => {
+                self.put_delivery_config(&config)?;
+                Response::from_json(&config)
+            }
+            C::GetDeliveryConfig => Response::from_json(&self.delivery_config()?),
+            C::RecordShipments { items } => Response::from_json(&self.record_shipments(items)?),
+            C::ShipmentTallies { since_day } => {
+                Response::from_json(&self.shipment_tallies(since_day)?)
+            }
+            C::Subscribe {
+                sku,
+                email,
+                locale,
+                now_ms,
+            } => Response::from_json(&self.subscribe_back_in_stock(&sku, &email, locale, now_ms)?),
+            C::SubscriptionCounts { page } => {
+                Response::from_json(&self.subscription_counts(&page)?)
+            }
+            C::SubscriptionExport { page } => {
+                Response::from_json(&self.subscription_export(&page)?)
+            }
+            C::EraseSubscriber { email } => Response::from_json(&self.erase_subscriber(&email)?),
+            C::ShopifyLevel {
+                event_id,
+                inventory_item_id,
+                location_id,
+                available,
+                version_ms,
+                now_ms,
+            } => Response::from_json(&self.shopify_level(
+                event_id,
+                inventory_item_id,
+                &location_id,
+                available,
+                version_ms,
+                now_ms,
+            )?),
+        }
+    }
+
+    /// The SKUs whose stock `command` may change, for live push.
+    fn skus_touched_by(&self, command: &StoreCommand) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Sku {
+            sku: String,
+        }
+        let lookup = |query: &str, id: &str| -> Result<Vec<String>> {
+            Ok(self
+                .sql
+                .exec(query, vec![id.into()])?
+                .to_array::<Sku>()?
+                .into_iter()
+                .map(|row| row.sku)
+                .collect())
+        };
+        match command {
+            StoreCommand::Upsert { items, .. } => Ok(items.iter().map(|i| i.sku.clone()).collect()),
+            StoreCommand::CreateHold { sku, .. } => Ok(vec![sku.clone()]),
+            StoreCommand::ReleaseHold { id, .. }
+            | StoreCommand::CommitHold { id, .. }
+            | StoreCommand::Fulfil { id, .. }
+            | StoreCommand::CancelSale { id, .. } => {
+                lookup("SELECT sku FROM holds WHERE id = ?", id)
+            }
+            StoreCommand::ShopifyLevel {
+                inventory_item_id, ..
+            } => lookup(
+                "SELECT sku FROM shopify_items WHERE item_id = ?",
+                inventory_item_id,
+            ),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Runs `body` inside the storage's `transactionSync`, which workers-rs
+    /// does not wrap: an `Err` from `body` rolls back everything it wrote.
+    fn atomically<T: 'static>(&self, body: impl FnOnce() -> Result<T> + 'static) -> Result<T> {
+        let storage: &JsValue = self.storage.as_raw().as_ref();
+        let transaction: Function = Reflect::get(storage, &JsValue::from_str("transactionSync"))?
+            .dyn_into()
+            .map_err(|_| worker::Error::RustError("no transactionSync".into()))?;
+        let outcome: Rc<RefCell<Option<Result<T>>>> = Rc::new(RefCell::new(None));
+        let slot = Rc::clone(&outcome);
+        let callback = Closure::once_into_js(move || -> std::result::Result<(), JsValue> {
+            let result = body();
+            let failed = result.is_err();
+            *slot.borrow_mut() = Some(result);
+            // Throwing is what makes transactionSync roll back.
+            if failed {
+                Err(JsValue::from_str("rolled back"))
+            } else {
+                Ok(())
+            }
+        });
+        let thrown = transaction.call1(storage, &callback).err();
+        let result = outcome.borrow_mut().take();
+        match (result, thrown) {
+            (Some(result), _) => result,
+            (None, thrown) => Err(worker::Error::RustError(format!(
+                "transaction failed: {thrown:?}"
+            ))),
+        }
+    }
+}
+
+/// `bytes` random bytes from SQLite's CSPRNG, as lower-case hex.
+fn random_hex(sql: &SqlStorage, bytes: u8) -> Result<String> {
+    #[derive(Deserialize)]
+    struct Random {
+        id: String,
+    }
+    let random: Random = sql
+        .exec(
+            &format!("SELECT lower(hex(randomblob({bytes}))) AS id"),
+            None,
+        )?
+        .one()?;
+    Ok(random.id)
+}
+
+/// Whether `query` finds at least one row (for "ask before inserting").
+fn any_row(sql: &SqlStorage, query: &str, params: Vec<SqlStorageValue>) -> Result<bool> {
+    Ok(sql.exec(query, params)?.raw().next().is_some())
+}
+
+fn now_timestamp() -> Result<Timestamp> {
+    timestamp(worker::Date::now().as_millis() as i64)
+}
+
+/// The instant `ms` milliseconds after 1970, as commands carry it.
+fn timestamp(ms: i64) -> Result<Timestamp> {
+    Timestamp::from_millisecond(ms).map_err(|e| Error::RustError(e.to_string()))
+}
+
+/// Sends one command to `merchant`'s store and decodes its answer.
+pub async fn call<T: for<'de> Deserialize<'de>>(
+    env: &Env,
+    merchant: &str,
+    command: &StoreCommand,
+) -> Result<T> {
+    call_existing(env, merchant, command)
+        .await?
+        .ok_or_else(|| worker::Error::RustError(format!("no merchant {merchant}")))
+}
+
+/// Like `call`, but `None` when the merchant was never created (a key or
+/// webhook URL naming an unknown merchant).
+pub async fn call_existing<T: for<'de> Deserialize<'de>>(
+    env: &Env,
+    merchant: &str,
+    command: &StoreCommand,
+) -> Result<Option<T>> {
+    let stub = env.durable_object("STORE")?.get_by_name(merchant)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(serde_json::to_string(command)?.into()));
+    let mut answer = stub
+        .fetch_with_request(Request::new_with_init("https://store/", &init)?)
+        .await?;
+    match answer.status_code() {
+        200 => Ok(Some(answer.json().await?)),
+        404 => Ok(None),
+        status => Err(worker::Error::RustError(format!(
+            "store answered {status}: {}",
+            answer.text().await.unwrap_or_default()
+        ))),
+    }
+}

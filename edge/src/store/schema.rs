@@ -1,0 +1,127 @@
+//! The store's tables, created with the merchant and upgraded in place.
+
+use worker::Result;
+
+use super::{Store, any_row};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS merchant (
+    id TEXT PRIMARY KEY,
+    config TEXT NOT NULL,
+    shopify_secrets TEXT NOT NULL DEFAULT '[]',
+    created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    scopes TEXT NOT NULL DEFAULT '[]',
+    prefix TEXT NOT NULL,
+    last4 TEXT NOT NULL,
+    name TEXT,
+    created_at_ms INTEGER NOT NULL,
+    last_used_ms INTEGER,
+    expires_at_ms INTEGER
+);
+CREATE TABLE IF NOT EXISTS sku (
+    sku TEXT PRIMARY KEY,
+    on_hand INTEGER NOT NULL,
+    held INTEGER NOT NULL DEFAULT 0,
+    committed INTEGER NOT NULL DEFAULT 0,
+    low_stock_threshold INTEGER NOT NULL DEFAULT 5,
+    discontinued INTEGER NOT NULL DEFAULT 0,
+    policy TEXT NOT NULL DEFAULT 'deny',
+    updated_at_ms INTEGER NOT NULL,
+    locations TEXT NOT NULL DEFAULT '[]',
+    inbound TEXT NOT NULL DEFAULT '[]',
+    levels_set_at_ms INTEGER,
+    preorder_release TEXT,
+    version INTEGER
+);
+CREATE TABLE IF NOT EXISTS holds (
+    id TEXT PRIMARY KEY,
+    sku TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    expires_at_ms INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    committed_at_ms INTEGER,
+    absorbed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS holds_open_by_expiry ON holds (expires_at_ms) WHERE state = 'open';
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idempotency_by_age ON idempotency (created_at_ms);
+CREATE TABLE IF NOT EXISTS shopify_items (item_id TEXT PRIMARY KEY, sku TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS shopify_items_by_sku ON shopify_items (sku);
+CREATE TABLE IF NOT EXISTS webhook_events (id TEXT PRIMARY KEY, received_at_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS webhook_events_by_age ON webhook_events (received_at_ms);
+CREATE TABLE IF NOT EXISTS shipments (
+    id TEXT PRIMARY KEY,
+    warehouse TEXT NOT NULL,
+    method TEXT NOT NULL,
+    country TEXT NOT NULL,
+    postal_prefix TEXT NOT NULL,
+    handed_off_ms INTEGER NOT NULL,
+    delivered_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS shipments_by_handoff ON shipments (handed_off_ms);
+CREATE TABLE IF NOT EXISTS subscriptions (
+    sku TEXT NOT NULL,
+    email TEXT NOT NULL,
+    locale TEXT,
+    created_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (sku, email)
+);
+CREATE INDEX IF NOT EXISTS subscriptions_by_email ON subscriptions (email);
+";
+
+/// Columns added after a table first shipped: stores created before gain
+/// them here; adding one twice fails harmlessly.
+const ADDED_COLUMNS: [(&str, &str); 8] = [
+    ("sku", "policy TEXT NOT NULL DEFAULT 'deny'"),
+    ("sku", "locations TEXT NOT NULL DEFAULT '[]'"),
+    ("sku", "inbound TEXT NOT NULL DEFAULT '[]'"),
+    ("sku", "preorder_release TEXT"),
+    ("sku", "version INTEGER"),
+    ("sku", "levels_set_at_ms INTEGER"),
+    ("holds", "committed_at_ms INTEGER"),
+    ("holds", "absorbed INTEGER NOT NULL DEFAULT 0"),
+];
+
+impl Store {
+    /// Creates or upgrades the tables.
+    pub(super) fn ensure_schema(&self) -> Result<()> {
+        self.sql.exec(SCHEMA, None)?;
+        for (table, column) in ADDED_COLUMNS {
+            let _ = self
+                .sql
+                .exec(&format!("ALTER TABLE {table} ADD COLUMN {column}"), None);
+        }
+        Ok(())
+    }
+
+    /// Whether the operator created this store's merchant. Reads only, so
+    /// asking a store that was never created leaves no trace; the first
+    /// `true` also upgrades the schema of a store made by an older build.
+    pub(super) fn merchant_exists(&self) -> Result<bool> {
+        if self.exists.get() {
+            return Ok(true);
+        }
+        let exists = any_row(
+            &self.sql,
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'merchant'",
+            Vec::new(),
+        )? && any_row(&self.sql, "SELECT 1 FROM merchant", Vec::new())?;
+        if exists {
+            self.ensure_schema()?;
+            self.exists.set(true);
+        }
+        Ok(exists)
+    }
+}
