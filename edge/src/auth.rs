@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use upfront_shared::error::ErrorCode;
 use upfront_shared::keys::{self, KeyKind};
@@ -28,19 +29,27 @@ const MAX_CACHED_KEYS: usize = 10_000;
 
 struct Cached {
     fetched_ms: f64,
-    /// `None` remembers that the key does not work.
-    grant: Option<KeyGrant>,
+    /// `None` remembers that the key does not work. Shared, so a hit
+    /// copies a pointer, not the merchant's settings.
+    grant: Option<Rc<KeyGrant>>,
 }
 
 thread_local! {
     static GRANTS: RefCell<HashMap<String, Cached>> = RefCell::new(HashMap::new());
 }
 
-/// An authenticated caller.
-pub struct Caller {
-    pub merchant: MerchantConfig,
+/// An authenticated caller: what its key grants.
+pub struct Caller(pub Rc<KeyGrant>);
+
+impl Caller {
+    pub fn merchant(&self) -> &MerchantConfig {
+        &self.0.merchant
+    }
+
     /// The key's id: the rate limiter's per-key bucket.
-    pub key_id: String,
+    pub fn key_id(&self) -> &str {
+        &self.0.key_id
+    }
 }
 
 /// Finds the key in `Authorization: Bearer …` or in the `key` query
@@ -57,7 +66,7 @@ pub fn presented_key(req: &Request, query: &Query) -> Result<Option<String>, Api
 
 /// What `key` grants now: from the isolate's cache when it is fresh, else
 /// from the merchant's store. `None` for a key that does not work.
-pub async fn grant(env: &Env, key: &str) -> Result<Option<KeyGrant>, ApiError> {
+pub async fn grant(env: &Env, key: &str) -> Result<Option<Rc<KeyGrant>>, ApiError> {
     let Some(parsed) = keys::parse(key) else {
         return Ok(None);
     };
@@ -75,9 +84,10 @@ pub async fn grant(env: &Env, key: &str) -> Result<Option<KeyGrant>, ApiError> {
                 key_hash: keys::hash(key),
                 now_ms: now_ms as i64,
             };
-            let grant: Option<KeyGrant> = store::call_existing(env, parsed.merchant, &command)
+            let grant: Option<Rc<KeyGrant>> = store::call_existing(env, parsed.merchant, &command)
                 .await?
-                .flatten();
+                .flatten()
+                .map(Rc::new);
             GRANTS.with_borrow_mut(|cache| {
                 if cache.len() >= MAX_CACHED_KEYS {
                     cache.clear();
@@ -172,8 +182,5 @@ pub async fn authenticate(
             )),
         },
     };
-    allowed.map(|()| Caller {
-        merchant: grant.merchant,
-        key_id: grant.key_id,
-    })
+    allowed.map(|()| Caller(grant))
 }

@@ -39,14 +39,17 @@ pub async fn preflight(req: &Request, env: &Env) -> Result<Response, ApiError> {
     // Only public routes are granted: a secret key's request from a page
     // fails at the preflight, loudly.
     if Route::at(url.path()).is_some_and(|route| route.access() == Access::Public) {
-        let merchant = match presented_key(req, &url.query())? {
+        let publishable = match presented_key(req, &url.query())? {
             Some(key) => key_grant(env, &key)
                 .await?
-                .filter(|grant| grant.kind == KeyKind::Publishable)
-                .map(|grant| grant.merchant),
+                .filter(|grant| grant.kind == KeyKind::Publishable),
             None => None,
         };
-        grant(&headers.0, origin.as_deref(), merchant.as_ref())?;
+        grant(
+            &headers.0,
+            origin.as_deref(),
+            publishable.as_ref().map(|g| &g.merchant),
+        )?;
         if headers.has("Access-Control-Allow-Origin")? {
             headers.set("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS")?;
             headers.set(

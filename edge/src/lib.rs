@@ -23,7 +23,8 @@ mod stream;
 mod subscriptions;
 mod webhooks;
 
-use upfront_shared::merchant::MerchantConfig;
+use std::rc::Rc;
+
 use upfront_shared::routes::{Access, Route};
 use worker::{Context, Env, Method, Request, Response, event, web_sys};
 
@@ -32,6 +33,7 @@ pub use store::Store;
 use crate::auth::authenticate;
 use crate::error::ApiError;
 use crate::holds::Step;
+use crate::store::KeyGrant;
 use upfront_shared::error::ErrorCode;
 
 #[event(fetch)]
@@ -50,7 +52,11 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<web_
     if response.status() != 101 {
         // `merchant` is only ever a public route's caller: secret-key
         // answers carry no grant, so a secret key in a page fails loudly.
-        cors::grant(&response.headers(), origin.as_deref(), merchant.as_ref())?;
+        cors::grant(
+            &response.headers(),
+            origin.as_deref(),
+            merchant.as_ref().map(|grant| &grant.merchant),
+        )?;
     }
     Ok(response)
 }
@@ -63,7 +69,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<web_
 async fn route(
     req: &mut Request,
     env: &Env,
-) -> (Option<MerchantConfig>, Result<web_sys::Response, ApiError>) {
+) -> (Option<Rc<KeyGrant>>, Result<web_sys::Response, ApiError>) {
     // Read once: path, query and the answer cache's key all come from it.
     let url = http::RequestUrl::of(req);
     // The method as sent: workers-rs' `Method` reads an unknown one as GET.
@@ -101,25 +107,41 @@ async fn route(
     let public = route.access() == Access::Public;
     // Public keys face the open internet; secret keys are the merchant's own
     // servers, whose checkout bursts must not be refused.
-    if public && let Err(err) = ratelimit::check(env, req, &caller.key_id, route).await {
-        return (Some(caller.merchant), Err(err));
+    if public && let Err(err) = ratelimit::check(env, req, caller.key_id(), route).await {
+        return (Some(caller.0), Err(err));
     }
-    let merchant = &caller.merchant;
-    let id = merchant.id.as_str();
-    let result: Result<Response, ApiError> = match route {
+    let merchant = caller.merchant();
+    match route {
         Route::Availability { sku } => {
             let reply = availability::get(req, url.as_str(), &query, env, merchant, sku).await;
-            return (Some(caller.merchant), reply);
+            return (Some(caller.0), reply);
         }
         Route::AvailabilityBatch => {
             let reply = availability::batch(req, env, merchant).await;
-            return (Some(caller.merchant), reply);
+            return (Some(caller.0), reply);
         }
+        _ => {}
+    }
+    // Boxed: the hot reads above keep a small future, whatever these hold.
+    let result = Box::pin(dispatch(req, &query, env, merchant, route)).await;
+    (public.then_some(caller.0), result.map(Into::into))
+}
+
+/// Every route but the hot reads, after authentication.
+async fn dispatch(
+    req: &mut Request,
+    query: &http::Query,
+    env: &Env,
+    merchant: &upfront_shared::merchant::MerchantConfig,
+    route: Route<'_>,
+) -> Result<Response, ApiError> {
+    let id = merchant.id.as_str();
+    match route {
         Route::Inventory => inventory::upsert(req, env, merchant).await,
-        Route::ListSkus => inventory::list(req, &query, env, id).await,
+        Route::ListSkus => inventory::list(req, query, env, id).await,
         Route::GetSku { sku } => inventory::get(req, env, id, sku).await,
         Route::CreateHold => holds::create(req, env, merchant).await,
-        Route::ListHolds => holds::list(req, &query, env, id).await,
+        Route::ListHolds => holds::list(req, query, env, id).await,
         Route::CommitHold { id } => holds::finish(req, env, merchant, id, Step::Commit).await,
         Route::ReleaseHold { id } => holds::finish(req, env, merchant, id, Step::Release).await,
         Route::CancelHold { id } => holds::finish(req, env, merchant, id, Step::Cancel).await,
@@ -127,10 +149,10 @@ async fn route(
         Route::DeliveryConfig => delivery_config::put(req, env, merchant).await,
         Route::GetDeliveryConfig => delivery_config::get(req, env, id).await,
         Route::Shipments => shipments::record(req, env, merchant).await,
-        Route::Stream => stream::subscribe(req, &query, env, merchant).await,
+        Route::Stream => stream::subscribe(req, query, env, merchant).await,
         Route::Subscribe => subscriptions::subscribe(req, env, merchant).await,
-        Route::SubscriptionCounts => subscriptions::counts(req, &query, env, id).await,
-        Route::SubscriptionExport => subscriptions::export(req, &query, env, id).await,
+        Route::SubscriptionCounts => subscriptions::counts(req, query, env, id).await,
+        Route::SubscriptionExport => subscriptions::export(req, query, env, id).await,
         Route::SubscriptionErase => subscriptions::erase(req, env, id).await,
         Route::GetSettings => accounts::settings(req, env, id).await,
         Route::UpdateSettings => accounts::update_settings(req, env, id).await,
@@ -138,10 +160,11 @@ async fn route(
         Route::CreateKey => accounts::create(req, env, id).await,
         Route::RollKey { id: key } => accounts::roll(req, env, id, key).await,
         Route::RevokeKey { id: key } => accounts::revoke(req, env, id, key).await,
-        // Answered above, before any key was asked for.
-        Route::ShopifyWebhook { .. } | Route::CreateMerchant | Route::OpenApi => {
-            Err(ApiError::new(ErrorCode::NotFound, "no such route"))
-        }
-    };
-    (public.then_some(caller.merchant), result.map(Into::into))
+        // The hot reads, and the routes answered before any key was asked for.
+        Route::Availability { .. }
+        | Route::AvailabilityBatch
+        | Route::ShopifyWebhook { .. }
+        | Route::CreateMerchant
+        | Route::OpenApi => Err(ApiError::new(ErrorCode::NotFound, "no such route")),
+    }
 }

@@ -74,9 +74,9 @@ impl MerchantConfig {
     }
 }
 
-/// `origin` (lower-cased) against one allowed entry.
+/// `origin` (lower-cased) against one allowed entry, which
+/// [`check_origin`] already holds to lower case.
 fn origin_matches(allowed: &str, origin: &str) -> bool {
-    let allowed = allowed.to_ascii_lowercase();
     let Some((scheme, host)) = allowed.split_once("://*.") else {
         return allowed == origin;
     };
