@@ -62,22 +62,18 @@ pub async fn roll(
     id: &str,
 ) -> Result<Response, ApiError> {
     check_key_id(id)?;
-    let body = raw_json_body(req, MAX_BODY_BYTES).await.or_else(|err| {
-        // No body and no media type at all is "defaults", like Stripe's.
-        if req
-            .headers()
-            .get("Content-Length")
-            .ok()
-            .flatten()
-            .as_deref()
-            == Some("0")
-        {
-            Ok(b"{}".to_vec())
-        } else {
-            Err(err)
-        }
-    })?;
-    let request: RollKey = parse_json(if body.is_empty() { b"{}" } else { &body })?;
+    // No body at all (`curl -X POST …/roll`) means the defaults, like Stripe's.
+    let headers = req.headers();
+    let bodiless = headers.get("Content-Type")?.is_none()
+        && headers
+            .get("Content-Length")?
+            .is_none_or(|length| length.trim() == "0")
+        && headers.get("Transfer-Encoding")?.is_none();
+    let request: RollKey = if bodiless {
+        RollKey::default()
+    } else {
+        parse_json(&raw_json_body(req, MAX_BODY_BYTES).await?)?
+    };
     request.validate()?;
     let command = StoreCommand::RollKey {
         id: id.to_owned(),

@@ -6,10 +6,10 @@
 //   beside a workers-rs and a JS hello world on the same workerd, with workerd and the load
 //   generator (`target/release/load`) pinned to different cores.
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ROOT, DEMO } from '../e2e/edge.mjs';
 import { loopbackOrigins, seedLocalMerchants } from '../../scripts/local-merchants.mjs';
@@ -18,6 +18,7 @@ import { loopbackOrigins, seedLocalMerchants } from '../../scripts/local-merchan
 const OPERATOR_TOKEN = `op_bench_${randomBytes(16).toString('hex')}`;
 import { benchPages, widgetFirstPaint } from './widget-load.mjs';
 import { WIDGET_DIR, widgetFiles } from '../widget-files.mjs';
+import { bundle, capnpModules as capnpModulesIn, embed as embedIn } from '../workerd.mjs';
 
 const DURATION = process.env.BENCH_SECONDS ?? '10';
 const CONNECTIONS = process.env.BENCH_CONNECTIONS ?? '16';
@@ -47,26 +48,10 @@ function widgetSize() {
 }
 const kb = (n) => `${(n / 1024).toFixed(1).padStart(6)} KB`;
 
-/** A worker bundled by `wrangler deploy --dry-run`: its module files, in load order. */
-function bundle(dir) {
-  // The first module is the entry point, so JS goes before wasm.
-  const files = readdirSync(dir);
-  const js = files.filter((f) => f.endsWith('.js')).map((f) => ({ name: f, path: join(dir, f), kind: 'esModule' }));
-  const wasm = files.filter((f) => f.endsWith('.wasm')).map((f) => ({ name: f, path: join(dir, f), kind: 'wasm' }));
-  return [...js, ...wasm];
-}
-
-// capnp `embed` paths are relative to the config file, so modules are copied beside it.
+// capnp `embed` paths are relative to the config file (see tests/workerd.mjs).
 let configDir;
-function embed(path) {
-  const local = `${Math.random().toString(36).slice(2)}-${basename(path)}`;
-  copyFileSync(path, join(configDir, local));
-  return local;
-}
-
-function capnpModules(mods) {
-  return mods.map((m) => `(name = "${m.name}", ${m.kind} = embed "${embed(m.path)}")`).join(',\n      ');
-}
+const capnpModules = (mods) => capnpModulesIn(configDir, mods);
+const embed = (path) => embedIn(configDir, path);
 
 function workerdConfig({ edge, helloRs, helloJs, site, storage, pages, ports }) {
   return `using Workerd = import "/workerd/workerd.capnp";
