@@ -36,6 +36,27 @@ export async function widgetText(page, sku, selector = `upfront-availability[sku
   });
 }
 
+/**
+ * This machine has no Chinese or Japanese fonts, so screenshots would show
+ * boxes. `serveCjkFonts` routes https://fonts.test/ (in a page or context)
+ * to the Noto fonts of `node_modules/@fontsource`; `cjkFonts(locale)` is
+ * the head to add and the font-family to end the page's with. Screenshots
+ * only: the widget itself inherits the shop's fonts.
+ */
+export async function serveCjkFonts(target) {
+  await target.route('https://fonts.test/**', (route) => route.fulfill({
+    path: join(ROOT, 'node_modules/@fontsource', new URL(route.request().url()).pathname),
+  }));
+}
+const CJK_FAMILIES = { 'noto-sans-jp': 'Noto Sans JP', 'noto-sans-sc': 'Noto Sans SC' };
+export function cjkFonts(locale) {
+  const packages = locale.startsWith('ja') ? ['noto-sans-jp', 'noto-sans-sc'] : ['noto-sans-sc', 'noto-sans-jp'];
+  return {
+    head: packages.map((p) => `<link rel="stylesheet" href="https://fonts.test/${p}/400.css">`).join(''),
+    family: packages.map((p) => `'${CJK_FAMILIES[p]}'`).join(', '),
+  };
+}
+
 const EDGE = process.env.EDGE_URL;
 /** The README's snippet, as a merchant pastes it: the script from the edge, the one-line style. */
 export const SNIPPET_HEAD = `<script type="module" src="${EDGE}/widget/v1/upfront.js" async></script>

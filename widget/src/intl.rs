@@ -5,6 +5,7 @@ use js_sys::{Array, Date, Function, Intl, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::answer::Day;
+use crate::copy::Copy;
 
 const DAY_MS: f64 = 86_400_000.0;
 
@@ -63,29 +64,37 @@ fn date_format(tag: &str, with_year: bool) -> Intl::DateTimeFormat {
     Intl::DateTimeFormat::new(&locales(tag), &options(&pairs))
 }
 
-/// "Thu, Nov 26", or "today"/"tomorrow", with the year only when it is not
-/// the current one.
-pub fn date(tag: &str, day: Day, today: Day) -> String {
-    let ahead = today.days_until(day);
-    if ahead == 0 || ahead == 1 {
-        let format = Intl::RelativeTimeFormat::new(&locales(tag), &options(&[("numeric", "auto")]));
-        return call(
-            &format,
-            "format",
-            &Array::of2(&(ahead as f64).into(), &"day".into()),
-        );
+/// "Thu, Nov 26", or the copy's own "today"/"tomorrow", with the year only
+/// when it is not the current one. The words come from `copy.rs`, not
+/// `RelativeTimeFormat`, so each phrase is written for the words it gets
+/// (Japanese shops say 本日, not 今日).
+pub fn date(tag: &str, copy: &Copy, day: Day, today: Day) -> String {
+    match today.days_until(day) {
+        0 => return copy.today.to_owned(),
+        1 => return copy.tomorrow.to_owned(),
+        _ => {}
     }
     let format = date_format(tag, day.year != today.year);
     call(&format, "format", &Array::of1(&utc(day)))
 }
 
-/// "Thu, Nov 26 – Mon, Nov 30" as the locale writes a range.
-pub fn date_range(tag: &str, from: Day, to: Day, today: Day) -> String {
+/// "Thu, Nov 26 – Mon, Nov 30" as the locale writes a range. Where the
+/// locale's range style differs from its single dates (Chinese and
+/// Japanese switch to "11/26"), both ends are written as single dates and
+/// joined with the copy's `range_join`.
+pub fn date_range(tag: &str, copy: &Copy, from: Day, to: Day, today: Day) -> String {
     if from == to {
-        return date(tag, from, today);
+        return date(tag, copy, from, today);
     }
     let format = date_format(tag, from.year != today.year || to.year != today.year);
-    call(&format, "formatRange", &Array::of2(&utc(from), &utc(to)))
+    match copy.range_join {
+        Some(join) => [
+            call(&format, "format", &Array::of1(&utc(from))),
+            call(&format, "format", &Array::of1(&utc(to))),
+        ]
+        .join(join),
+        None => call(&format, "formatRange", &Array::of2(&utc(from), &utc(to))),
+    }
 }
 
 /// "3 h 12 min", or "12 min" under an hour, by `Intl.DurationFormat`.

@@ -186,7 +186,7 @@ fn status_phrase(
     let count = || (shown as u32).to_string();
     let plural = || intl::plural_category(tag, shown);
     let dated = |with: &'static str, without: &'static str| match answer.availability_date {
-        Some(day) => (with, Some(intl::date(tag, day, today))),
+        Some(day) => (with, Some(intl::date(tag, copy, day, today))),
         None => (without, None),
     };
     if !answer.fulfillable && answer.available > 0.0 && answer.status != StockStatus::Discontinued {
@@ -244,7 +244,7 @@ fn Shown(
         };
         emphasized(
             template,
-            intl::date_range(&tag, p.earliest, p.latest, today),
+            intl::date_range(&tag, copy, p.earliest, p.latest, today),
         )
     });
     let wants_notify = !answer.stale
