@@ -15,6 +15,7 @@ mod idempotency;
 mod inventory;
 mod openapi;
 mod operator;
+mod outbound;
 mod ratelimit;
 mod read_cache;
 mod shipments;
@@ -35,6 +36,16 @@ use crate::error::ApiError;
 use crate::holds::Step;
 use crate::store::KeyGrant;
 use upfront_shared::error::ErrorCode;
+
+/// The `OUTBOX` queue: webhook delivery attempts (see `outbound.rs`).
+#[event(queue)]
+async fn queue(
+    batch: worker::MessageBatch<outbound::OutboxMessage>,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<()> {
+    outbound::consume(batch, &env).await
+}
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
@@ -160,6 +171,15 @@ async fn dispatch(
         Route::CreateKey => accounts::create(req, env, id).await,
         Route::RollKey { id: key } => accounts::roll(req, env, id, key).await,
         Route::RevokeKey { id: key } => accounts::revoke(req, env, id, key).await,
+        Route::CreateEndpoint => outbound::create_endpoint(req, env, merchant).await,
+        Route::ListEndpoints => outbound::list_endpoints(req, env, id).await,
+        Route::DeleteEndpoint { id: endpoint } => {
+            outbound::delete_endpoint(req, env, id, endpoint).await
+        }
+        Route::ListDeliveries { id: endpoint } => {
+            outbound::list_deliveries(req, env, id, endpoint).await
+        }
+        Route::Redeliver { id: delivery } => outbound::redeliver(req, env, id, delivery).await,
         // The hot reads, and the routes answered before any key was asked for.
         Route::Availability { .. }
         | Route::AvailabilityBatch

@@ -21,6 +21,7 @@ pub mod ledger;
 pub mod merchant;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod outbound;
 pub mod postal;
 pub mod promise;
 pub mod push;

@@ -34,6 +34,11 @@ pub enum Route<'a> {
     RollKey { id: &'a str },
     RevokeKey { id: &'a str },
     CreateMerchant,
+    CreateEndpoint,
+    ListEndpoints,
+    DeleteEndpoint { id: &'a str },
+    ListDeliveries { id: &'a str },
+    Redeliver { id: &'a str },
     OpenApi,
 }
 
@@ -56,7 +61,7 @@ pub enum Access {
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 28] = [
+pub const ROUTES: [(&str, &str); 33] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -85,6 +90,11 @@ pub const ROUTES: [(&str, &str); 28] = [
     ("DELETE", "/v1/keys/{key_id}"),
     ("POST", "/v1/operator/merchants"),
     ("GET", "/v1/openapi.json"),
+    ("POST", "/v1/webhook-endpoints"),
+    ("GET", "/v1/webhook-endpoints"),
+    ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"),
+    ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"),
+    ("POST", "/v1/webhook-deliveries/{delivery_id}/redeliver"),
 ];
 
 impl<'a> Route<'a> {
@@ -184,6 +194,10 @@ impl<'a> Route<'a> {
             ["keys", id] => one(Self::RevokeKey { id }),
             ["operator", "merchants"] => one(Self::CreateMerchant),
             ["openapi.json"] => one(Self::OpenApi),
+            ["webhook-endpoints"] => [Some(Self::CreateEndpoint), Some(Self::ListEndpoints)],
+            ["webhook-endpoints", id] => one(Self::DeleteEndpoint { id }),
+            ["webhook-endpoints", id, "deliveries"] => one(Self::ListDeliveries { id }),
+            ["webhook-deliveries", id, "redeliver"] => one(Self::Redeliver { id }),
             _ => [None, None],
         }
     }
@@ -227,6 +241,11 @@ impl<'a> Route<'a> {
             Self::RevokeKey { .. } => 25,
             Self::CreateMerchant => 26,
             Self::OpenApi => 27,
+            Self::CreateEndpoint => 28,
+            Self::ListEndpoints => 29,
+            Self::DeleteEndpoint { .. } => 30,
+            Self::ListDeliveries { .. } => 31,
+            Self::Redeliver { .. } => 32,
         };
         ROUTES[index]
     }
@@ -328,7 +347,9 @@ mod tests {
                 .replace("{sku}", "SKU-1")
                 .replace("{hold_id}", "h1")
                 .replace("{merchant}", "demo")
-                .replace("{key_id}", "key_1");
+                .replace("{key_id}", "key_1")
+                .replace("{endpoint_id}", "we_1")
+                .replace("{delivery_id}", "wd_1");
             let route = Route::resolve(method, &path).expect("resolves");
             assert_eq!((route.method(), route.template()), (method, template));
         }

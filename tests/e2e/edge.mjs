@@ -25,7 +25,7 @@ export async function startEdge({ port = 8787, logFile, stateDir, shopPort = Num
   const log = openSync(logFile ?? join(state, 'wrangler.log'), 'a');
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--var', 'DEMO_STORE:on',
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--var', 'DEMO_STORE:on', '--var', 'WEBHOOK_BACKOFF_SECONDS:1',
       '--persist-to', state, '--show-interactive-dev-session=false'],
     { cwd: join(ROOT, 'edge'), detached: true, stdio: ['ignore', log, log] },
   );

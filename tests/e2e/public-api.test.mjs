@@ -159,7 +159,9 @@ test('the OpenAPI document lists every route', async () => {
     '/v1/holds/{hold_id}/cancel', '/v1/holds/{hold_id}/commit', '/v1/holds/{hold_id}/release', '/v1/inventory',
     '/v1/keys', '/v1/keys/{key_id}', '/v1/keys/{key_id}/roll', '/v1/openapi.json', '/v1/operator/merchants',
     '/v1/settings', '/v1/shipments', '/v1/skus', '/v1/skus/{sku}', '/v1/stream', '/v1/subscriptions',
-    '/v1/subscriptions/erase', '/v1/subscriptions/export', '/v1/webhooks/shopify/{merchant}',
+    '/v1/subscriptions/erase', '/v1/subscriptions/export', '/v1/webhook-deliveries/{delivery_id}/redeliver',
+    '/v1/webhook-endpoints', '/v1/webhook-endpoints/{endpoint_id}', '/v1/webhook-endpoints/{endpoint_id}/deliveries',
+    '/v1/webhooks/shopify/{merchant}',
   ]);
   assert.ok(doc.components.schemas.Availability);
 });

@@ -205,7 +205,9 @@ impl Store {
         Ok(due.into_iter().map(|h| h.sku).collect())
     }
 
-    pub(super) async fn schedule_next_expiry(&self) -> Result<()> {
+    /// Sets the alarm for the next hold expiry or overdue webhook delivery,
+    /// unless an earlier alarm is already set.
+    pub(super) async fn schedule_next_alarm(&self) -> Result<()> {
         #[derive(Deserialize)]
         struct Next {
             next: Option<i64>,
@@ -217,7 +219,11 @@ impl Store {
                 None,
             )?
             .one()?;
-        if let Some(at_ms) = next.next {
+        let next = match (next.next, self.next_sweep_ms()?) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(at_ms) = next {
             let current = self.storage.get_alarm().await?;
             if current.is_none_or(|c| c > at_ms) {
                 // An integer would be an offset from now: pass the instant.
@@ -226,6 +232,24 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The SKUs of open holds due to expire, to compare their statuses.
+    pub(super) fn due_hold_skus(&self, now_ms: i64) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Sku {
+            sku: String,
+        }
+        Ok(self
+            .sql
+            .exec(
+                "SELECT DISTINCT sku FROM holds WHERE state = 'open' AND expires_at_ms <= ?",
+                vec![now_ms.into()],
+            )?
+            .to_array::<Sku>()?
+            .into_iter()
+            .map(|row| row.sku)
+            .collect())
     }
 
     fn hold(&self, id: &str) -> Result<Option<HoldRow>> {

@@ -12,6 +12,7 @@ mod accounts;
 mod holds;
 mod inventory;
 mod live;
+mod outbox;
 mod schema;
 mod shipments;
 mod shopify;
@@ -25,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use upfront_shared::accounts::{CreateMerchant, NewKey};
 use upfront_shared::api::InventoryItem;
 use upfront_shared::merchant::SettingsPatch;
+use upfront_shared::outbound::EndpointRequest;
 use upfront_shared::promise::config::DeliveryConfig;
 use upfront_shared::promise::shipments::ShipmentEvent;
 use upfront_shared::readback::PageQuery;
@@ -39,6 +41,7 @@ use worker::{
 pub use accounts::{CreateOutcome, KeyGrant, KeyOutcome};
 pub use holds::HoldOutcome;
 pub use inventory::SkuRecord;
+pub use outbox::{AttemptOutcome, DeliveryJob};
 pub use subscriptions::SubscribeOutcome;
 
 use crate::idempotency::{Keyed, Once};
@@ -155,6 +158,34 @@ pub enum StoreCommand {
     EraseSubscriber {
         email: String,
     },
+    /// A webhook endpoint (validated).
+    CreateEndpoint {
+        request: EndpointRequest,
+        now_ms: i64,
+    },
+    ListEndpoints,
+    DeleteEndpoint {
+        id: String,
+    },
+    ListDeliveries {
+        endpoint_id: String,
+    },
+    Redeliver {
+        id: String,
+        now_ms: i64,
+    },
+    /// The queue consumer's lease on one delivery attempt.
+    StartAttempt {
+        id: String,
+        now_ms: i64,
+    },
+    /// The attempt's HTTP status (`None`: timeout or connection failure).
+    FinishAttempt {
+        id: String,
+        status: Option<u16>,
+        backoff_base_seconds: i64,
+        now_ms: i64,
+    },
     /// One Shopify inventory level (signature already verified).
     ShopifyLevel {
         event_id: String,
@@ -172,17 +203,19 @@ pub struct Store {
     state: State,
     sql: SqlStorage,
     storage: Storage,
+    env: Env,
     /// Set once the merchant row is known to exist (it is never deleted).
     exists: Cell<bool>,
 }
 
 impl DurableObject for Store {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
         let storage = state.storage();
         Self {
             sql: storage.sql(),
             storage,
             state,
+            env,
             exists: Cell::new(false),
         }
     }
@@ -195,9 +228,14 @@ impl DurableObject for Store {
             return Response::ok("no merchant");
         }
         let now_ms = worker::Date::now().as_millis() as i64;
+        let before = self.statuses(&self.due_hold_skus(now_ms)?)?;
         let expired = self.expire_due_holds(now_ms)?;
+        let mut deliveries = self.record_events(&before, now_ms)?;
+        // Deliveries the queue never took (a lost send) go again.
+        deliveries.extend(self.overdue_deliveries(now_ms)?);
+        self.enqueue_after_answer(deliveries);
         self.push_after_answer(expired);
-        self.schedule_next_expiry().await?;
+        self.schedule_next_alarm().await?;
         Response::ok("expired")
     }
 
@@ -212,7 +250,28 @@ impl DurableObject for Store {
             return Response::error("no such merchant", 404);
         }
         let changed = self.skus_touched_by(&command)?;
+        // Status changes become webhook events, recorded in the same turn
+        // as the write and handed to the queue after the answer.
+        let before = if changed.is_empty() || !self.has_endpoints()? {
+            Vec::new()
+        } else {
+            self.statuses(&changed)?
+        };
+        let redelivered = match &command {
+            StoreCommand::Redeliver { id, .. } => Some(id.clone()),
+            _ => None,
+        };
         let response = self.run(command).await?;
+        let mut deliveries = if before.is_empty() {
+            Vec::new()
+        } else {
+            self.record_events(&before, worker::Date::now().as_millis() as i64)?
+        };
+        deliveries.extend(redelivered.filter(|_| response.status_code() == 200));
+        if !deliveries.is_empty() {
+            self.enqueue_after_answer(deliveries);
+            self.schedule_next_alarm().await?;
+        }
         self.push_after_answer(changed);
         Ok(response)
     }
@@ -293,7 +352,7 @@ impl Store {
                     answer: HoldOutcome::Done { .. },
                 } = &once
                 {
-                    self.schedule_next_expiry().await?;
+                    self.schedule_next_alarm().await?;
                 }
                 Response::from_json(&once)
             }
@@ -324,6 +383,29 @@ impl Store {
                 Response::from_json(&self.subscription_export(&page)?)
             }
             C::EraseSubscriber { email } => Response::from_json(&self.erase_subscriber(&email)?),
+            C::CreateEndpoint { request, now_ms } => {
+                Response::from_json(&self.create_endpoint(&request, now_ms)?)
+            }
+            C::ListEndpoints => Response::from_json(&self.list_endpoints()?),
+            C::DeleteEndpoint { id } => Response::from_json(&self.delete_endpoint(&id)?),
+            C::ListDeliveries { endpoint_id } => {
+                Response::from_json(&self.list_deliveries(&endpoint_id)?)
+            }
+            C::Redeliver { id, now_ms } => Response::from_json(&self.redeliver(&id, now_ms)?),
+            C::StartAttempt { id, now_ms } => {
+                Response::from_json(&self.start_attempt(&id, now_ms)?)
+            }
+            C::FinishAttempt {
+                id,
+                status,
+                backoff_base_seconds,
+                now_ms,
+            } => Response::from_json(&self.finish_attempt(
+                &id,
+                status,
+                backoff_base_seconds,
+                now_ms,
+            )?),
             C::ShopifyLevel {
                 event_id,
                 inventory_item_id,

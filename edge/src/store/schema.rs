@@ -79,6 +79,31 @@ CREATE TABLE IF NOT EXISTS subscriptions (
     PRIMARY KEY (sku, email)
 );
 CREATE INDEX IF NOT EXISTS subscriptions_by_email ON subscriptions (email);
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    failed_in_a_row INTEGER NOT NULL DEFAULT 0,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    endpoint_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_at_ms INTEGER NOT NULL,
+    next_at_ms INTEGER NOT NULL,
+    leased_until_ms INTEGER NOT NULL DEFAULT 0,
+    last_status INTEGER,
+    last_at_ms INTEGER,
+    UNIQUE (endpoint_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_pending ON webhook_deliveries (next_at_ms) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, first_at_ms);
 ";
 
 /// Columns added after a table first shipped: stores created before gain

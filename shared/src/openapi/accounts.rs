@@ -8,6 +8,10 @@ use super::*;
 /// The operation for `route`, adding its own answers to `responses`;
 /// `Value::Null` for a route of another family (the document's test holds
 /// every route to a success answer, so none is left undescribed).
+fn id_param(name: &str, prefix: &str) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string", "pattern": format!("^{prefix}[0-9a-f]{{24}}$") } })
+}
+
 pub(super) fn operation(
     route: Route<'_>,
     s: &mut Schemas,
@@ -116,6 +120,60 @@ pub(super) fn operation(
                 "security": [{ "operatorToken": [] }],
                 "requestBody": { "required": true, "content": json_content(&s.request::<CreateMerchant>()) },
             })
+        }
+        Route::CreateEndpoint => {
+            responses.insert("201".into(), json!({ "description": "The endpoint and its signing secret (`whsec_…`), shown this once. Deliveries carry `Upfront-Signature: t=<unix>,v1=<hex HMAC-SHA256 of \"t.body\">`.", "content": json_content(&s.answer::<CreatedEndpoint>()) }));
+            body_errors(
+                responses,
+                error,
+                "16 KiB",
+                "A URL that is not HTTPS (loopback over HTTP only for test merchants), with credentials or a fragment; no events, or an unknown one",
+            );
+            json!({
+                "operationId": "createWebhookEndpoint",
+                "summary": "Register an HTTPS endpoint for stock events (secret key only)",
+                "requestBody": { "required": true, "content": json_content(&s.request::<EndpointRequest>()) },
+            })
+        }
+        Route::ListEndpoints => {
+            responses.insert("200".into(), json!({ "description": "Every endpoint, never its secret.", "content": json_content(&s.answer::<EndpointList>()) }));
+            json!({ "operationId": "listWebhookEndpoints", "summary": "The webhook endpoints (secret key only)" })
+        }
+        Route::DeleteEndpoint { .. } => {
+            responses.insert("200".into(), json!({ "description": "Deleted, with its pending deliveries.", "content": { "application/json": { "schema": { "type": "object", "required": ["id", "deleted"], "properties": { "id": { "type": "string" }, "deleted": { "type": "boolean" } } } } } }));
+            responses.insert(
+                "400".into(),
+                error_response(error, "A malformed endpoint id (`invalid_parameter`)."),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(error, "No such endpoint (`not_found`)."),
+            );
+            json!({ "operationId": "deleteWebhookEndpoint", "summary": "Delete a webhook endpoint (secret key only)", "parameters": [ id_param("endpoint_id", "we_") ] })
+        }
+        Route::ListDeliveries { .. } => {
+            responses.insert("200".into(), json!({ "description": "The newest 100 deliveries: state, attempts, last status, next try.", "content": json_content(&s.answer::<DeliveryList>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(error, "A malformed endpoint id (`invalid_parameter`)."),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(error, "No such endpoint (`not_found`)."),
+            );
+            json!({ "operationId": "listWebhookDeliveries", "summary": "An endpoint's delivery log (secret key only)", "parameters": [ id_param("endpoint_id", "we_") ] })
+        }
+        Route::Redeliver { .. } => {
+            responses.insert("202".into(), json!({ "description": "Queued for delivery now; a delivered event goes again with the same id.", "content": json_content(&s.answer::<Delivery>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(error, "A malformed delivery id (`invalid_parameter`)."),
+            );
+            responses.insert(
+                "404".into(),
+                error_response(error, "No such delivery (`not_found`)."),
+            );
+            json!({ "operationId": "redeliverWebhook", "summary": "Send a delivery again (secret key only)", "parameters": [ id_param("delivery_id", "wd_") ] })
         }
         _ => Value::Null,
     }

@@ -18,6 +18,7 @@ use crate::api::{Availability, BatchRequest, BatchResponse, InventoryUpsert, Ups
 use crate::error::{ErrorBody, ErrorCode};
 use crate::hold::{Hold, HoldRequest};
 use crate::merchant::{Settings, SettingsPatch};
+use crate::outbound::{CreatedEndpoint, Delivery, DeliveryList, EndpointList, EndpointRequest};
 use crate::promise::config::DeliveryConfig;
 use crate::promise::shipments::{RecordResult, ShipmentEvents};
 use crate::push::StockUpdate;
@@ -215,7 +216,9 @@ pub fn document() -> Value {
             .replace("{sku}", "SKU")
             .replace("{hold_id}", "h1")
             .replace("{merchant}", "demo")
-            .replace("{key_id}", "key_1");
+            .replace("{key_id}", "key_1")
+            .replace("{endpoint_id}", "we_1")
+            .replace("{delivery_id}", "wd_1");
         let route = Route::resolve(method, &example).expect("every template resolves");
         let entry = paths.entry(template).or_insert_with(|| json!({}));
         entry[method.to_ascii_lowercase()] = operation(route, &mut schemas);

@@ -1,0 +1,250 @@
+//! Webhooks to merchants, the Worker's half: the `/v1/webhook-*` routes,
+//! and the `OUTBOX` queue's producer and consumer. The merchant's store
+//! keeps every delivery's state (`store/outbox.rs`); a queue message only
+//! says "attempt this delivery now", so the queue's own at-least-once
+//! redelivery can never send one twice.
+
+use serde::{Deserialize, Serialize};
+use upfront_shared::error::{ErrorBody, ErrorCode};
+use upfront_shared::keys::Mode;
+use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::outbound::{
+    CreatedEndpoint, Delivery, DeliveryList, EndpointList, EndpointRequest, sign,
+};
+use worker::js_sys::{Function, Reflect, global};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::{
+    AbortSignal, Env, Fetch, Headers, MessageBatch, MessageBuilder, MessageExt, Method,
+    QueueRetryOptionsBuilder, Request, RequestInit, Response,
+};
+
+use crate::availability::now;
+use crate::error::ApiError;
+use crate::http::{Freshness, json_reply, parse_json, raw_json_body};
+use crate::store::{self, AttemptOutcome, DeliveryJob, StoreCommand};
+
+const MAX_BODY_BYTES: usize = 16 * 1024;
+/// An endpoint must answer within this, or the attempt counts as failed.
+const ATTEMPT_TIMEOUT_MS: u32 = 10_000;
+/// The first retry's wait (doubling after); `WEBHOOK_BACKOFF_SECONDS`
+/// shortens it for tests, on the same code path.
+const DEFAULT_BACKOFF_SECONDS: i64 = 30;
+
+/// What the queue carries: one delivery to attempt.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OutboxMessage {
+    pub merchant: String,
+    pub delivery: String,
+}
+
+/// Sends `deliveries` of `merchant` to the `OUTBOX` queue.
+pub async fn enqueue(env: &Env, merchant: &str, deliveries: Vec<String>) -> worker::Result<()> {
+    let queue = env.queue("OUTBOX")?;
+    // A batch holds at most 100 messages.
+    for chunk in deliveries.chunks(100) {
+        let messages: Vec<_> = chunk
+            .iter()
+            .map(|delivery| {
+                MessageBuilder::new(OutboxMessage {
+                    merchant: merchant.to_owned(),
+                    delivery: delivery.clone(),
+                })
+                .build()
+            })
+            .collect();
+        queue.send_batch(messages).await?;
+    }
+    Ok(())
+}
+
+/// The queue consumer: one attempt per message. A 2xx or a settled
+/// delivery acknowledges the message; a failure asks the queue to bring it
+/// back after the store's backoff.
+pub async fn consume(batch: MessageBatch<OutboxMessage>, env: &Env) -> worker::Result<()> {
+    let base = env
+        .var("WEBHOOK_BACKOFF_SECONDS")
+        .ok()
+        .and_then(|v| v.to_string().parse().ok())
+        .unwrap_or(DEFAULT_BACKOFF_SECONDS);
+    for message in batch.messages()? {
+        let OutboxMessage { merchant, delivery } = message.body();
+        match attempt(env, merchant, delivery, base).await {
+            Ok(Some(delay_seconds)) => message.retry_with_options(
+                &QueueRetryOptionsBuilder::new()
+                    .with_delay_seconds(delay_seconds)
+                    .build(),
+            ),
+            Ok(None) => message.ack(),
+            Err(err) => {
+                worker::console_error!("delivery {delivery} of {merchant}: {err}");
+                message.retry();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One attempt; `Some(delay)` when the queue should bring it back.
+async fn attempt(
+    env: &Env,
+    merchant: &str,
+    delivery: &str,
+    backoff_base_seconds: i64,
+) -> worker::Result<Option<u32>> {
+    let start = StoreCommand::StartAttempt {
+        id: delivery.to_owned(),
+        now_ms: now_ms(),
+    };
+    let Some(job): Option<DeliveryJob> =
+        store::call_existing(env, merchant, &start).await?.flatten()
+    else {
+        // Delivered, failed, deleted, or another attempt holds it.
+        return Ok(None);
+    };
+    let status = post(&job).await;
+    let finish = StoreCommand::FinishAttempt {
+        id: delivery.to_owned(),
+        status,
+        backoff_base_seconds,
+        now_ms: now_ms(),
+    };
+    let outcome: AttemptOutcome = store::call(env, merchant, &finish).await?;
+    Ok(match outcome {
+        AttemptOutcome::Retry { delay_seconds } => Some(delay_seconds),
+        AttemptOutcome::Delivered | AttemptOutcome::GaveUp | AttemptOutcome::Stale => None,
+    })
+}
+
+fn now_ms() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
+
+/// POSTs the signed event; the status, or `None` on a timeout or a
+/// connection failure.
+async fn post(job: &DeliveryJob) -> Option<u16> {
+    let t = (worker::Date::now().as_millis() / 1000) as i64;
+    let headers = Headers::new();
+    headers.set("Content-Type", "application/json").ok()?;
+    headers.set("User-Agent", "Upfront-Webhooks/1").ok()?;
+    headers
+        .set(
+            "Upfront-Signature",
+            &sign(&job.secret, t, job.body.as_bytes()),
+        )
+        .ok()?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_headers(headers)
+        .with_body(Some(JsValue::from_str(&job.body)));
+    let request = Request::new_with_init(&job.url, &init).ok()?;
+    let response = Fetch::Request(request)
+        .send_with_signal(&timeout_signal(ATTEMPT_TIMEOUT_MS)?)
+        .await
+        .ok()?;
+    Some(response.status_code())
+}
+
+/// `AbortSignal.timeout(ms)`.
+fn timeout_signal(ms: u32) -> Option<AbortSignal> {
+    let class = Reflect::get(&global(), &JsValue::from_str("AbortSignal")).ok()?;
+    let timeout: Function = Reflect::get(&class, &JsValue::from_str("timeout"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let signal = timeout.call1(&class, &JsValue::from(ms)).ok()?;
+    Some(AbortSignal::from(
+        signal.unchecked_into::<worker::web_sys::AbortSignal>(),
+    ))
+}
+
+pub async fn create_endpoint(
+    req: &mut Request,
+    env: &Env,
+    merchant: &MerchantConfig,
+) -> Result<Response, ApiError> {
+    let request: EndpointRequest = parse_json(&raw_json_body(req, MAX_BODY_BYTES).await?)?;
+    request.validate(merchant.mode == Mode::Test)?;
+    let command = StoreCommand::CreateEndpoint {
+        request,
+        now_ms: now()?.as_millisecond(),
+    };
+    let created: CreatedEndpoint = store::call(env, &merchant.id, &command).await?;
+    Ok(json_reply(req, &created, Freshness::NoStore)?.with_status(201))
+}
+
+pub async fn list_endpoints(
+    req: &Request,
+    env: &Env,
+    merchant: &str,
+) -> Result<Response, ApiError> {
+    let list: EndpointList = store::call(env, merchant, &StoreCommand::ListEndpoints).await?;
+    json_reply(req, &list, Freshness::NoStore)
+}
+
+pub async fn delete_endpoint(
+    req: &Request,
+    env: &Env,
+    merchant: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    check_id(id, "we_", "endpoint_id")?;
+    let command = StoreCommand::DeleteEndpoint { id: id.to_owned() };
+    if !store::call::<bool>(env, merchant, &command).await? {
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
+            "no such webhook endpoint",
+        ));
+    }
+    json_reply(
+        req,
+        &serde_json::json!({ "id": id, "deleted": true }),
+        Freshness::NoStore,
+    )
+}
+
+pub async fn list_deliveries(
+    req: &Request,
+    env: &Env,
+    merchant: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    check_id(id, "we_", "endpoint_id")?;
+    let command = StoreCommand::ListDeliveries {
+        endpoint_id: id.to_owned(),
+    };
+    let list: Option<DeliveryList> = store::call(env, merchant, &command).await?;
+    let list =
+        list.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such webhook endpoint"))?;
+    json_reply(req, &list, Freshness::NoStore)
+}
+
+pub async fn redeliver(
+    req: &Request,
+    env: &Env,
+    merchant: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    check_id(id, "wd_", "delivery_id")?;
+    let command = StoreCommand::Redeliver {
+        id: id.to_owned(),
+        now_ms: now()?.as_millisecond(),
+    };
+    let delivery: Option<Delivery> = store::call(env, merchant, &command).await?;
+    let delivery =
+        delivery.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such delivery"))?;
+    Ok(json_reply(req, &delivery, Freshness::NoStore)?.with_status(202))
+}
+
+/// `prefix` and 24 lower-case hex digits, as the store makes ids.
+fn check_id(id: &str, prefix: &str, param: &str) -> Result<(), ApiError> {
+    let ok = id.strip_prefix(prefix).is_some_and(|hex| {
+        hex.len() == 24 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(ErrorBody::new(ErrorCode::InvalidParameter, "malformed id")
+            .with_param(param)
+            .into())
+    }
+}

@@ -1,0 +1,136 @@
+// Webhooks to a merchant's own server: a local HTTP receiver stands for it.
+// The edge runs with WEBHOOK_BACKOFF_SECONDS=1 (tests/e2e/edge.mjs): the
+// same retry path as production, with seconds instead of minutes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { operatorToken } from './edge.mjs';
+
+const EDGE = process.env.EDGE_URL;
+
+/** The README's verification, as a merchant's Node server would run it. */
+function verifyUpfrontSignature(header, secret, rawBody, toleranceSeconds = 300) {
+  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=')));
+  const t = Number(parts.t);
+  if (!Number.isFinite(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex');
+  const given = Buffer.from(parts.v1 ?? '', 'utf8');
+  return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected, 'utf8'));
+}
+
+let receiver;
+const received = [];
+let failNext = 0;
+before(async () => {
+  receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const status = failNext > 0 ? (failNext--, 500) : 200;
+      received.push({ headers: req.headers, body, status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+});
+after(() => receiver.close());
+
+const call = async (key, method, path, body) => {
+  const res = await fetch(`${EDGE}${path}`, {
+    method, headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+};
+async function merchant(mode) {
+  const created = await call(operatorToken(), 'POST', '/v1/operator/merchants', {
+    id: `hooks-${randomBytes(3).toString('hex')}`, display_name: 'Hooks', mode,
+  });
+  assert.equal(created.status, 201);
+  return created.body.secret_key.secret;
+}
+async function until(what, check, ms = 20_000) {
+  const start = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    assert.ok(Date.now() - start < ms, `${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const eventsOf = (id) => received.filter((r) => JSON.parse(r.body).id === id);
+
+test('a stock change reaches the endpoint signed; 500, 500, then 200 is delivered once; a repeated send changes nothing', async () => {
+  const sk = await merchant('test');
+  const url = `http://127.0.0.1:${receiver.address().port}/hook`;
+  const endpoint = await call(sk, 'POST', '/v1/webhook-endpoints', { url, events: ['sku.out_of_stock', 'sku.back_in_stock'] });
+  assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+  assert.match(endpoint.body.secret, /^whsec_[0-9a-f]{48}$/);
+  const secret = endpoint.body.secret;
+  await call(sk, 'POST', '/v1/inventory', { items: [{ sku: 'HOOK-1', on_hand: 3 }] });
+
+  // Sold out: one signed sku.out_of_stock.
+  const write = Date.now();
+  await call(sk, 'POST', '/v1/inventory', { items: [{ sku: 'HOOK-1', on_hand: 0 }] });
+  const out = await until('out_of_stock', () => received.find((r) => JSON.parse(r.body).type === 'sku.out_of_stock'));
+  console.log(`# sku.out_of_stock arrived ${Date.now() - write} ms after the write`);
+  const event = JSON.parse(out.body);
+  assert.equal(event.data.sku, 'HOOK-1');
+  assert.equal(event.data.status, 'out_of_stock');
+  assert.match(event.id, /^evt_/);
+  assert.ok(verifyUpfrontSignature(out.headers['upfront-signature'], secret, out.body), out.headers['upfront-signature']);
+  assert.ok(!verifyUpfrontSignature(out.headers['upfront-signature'], 'whsec_wrong', out.body));
+  assert.ok(!verifyUpfrontSignature(out.headers['upfront-signature'], secret, out.body.replace('HOOK-1', 'HOOK-2')));
+
+  // Back: the endpoint fails twice, then takes it: exactly one 200.
+  failNext = 2;
+  await call(sk, 'POST', '/v1/inventory', { items: [{ sku: 'HOOK-1', on_hand: 8 }] });
+  const back = await until('back_in_stock delivered', () => {
+    const tries = received.filter((r) => JSON.parse(r.body).type === 'sku.back_in_stock');
+    return tries.some((r) => r.status === 200) && tries;
+  });
+  await new Promise((r) => setTimeout(r, 2500)); // long enough for a wrong extra retry to show
+  const backId = JSON.parse(back[0].body).id;
+  assert.deepEqual(eventsOf(backId).map((r) => r.status), [500, 500, 200]);
+  const log = await call(sk, 'GET', `/v1/webhook-endpoints/${endpoint.body.endpoint.id}/deliveries`);
+  const delivery = log.body.data.find((d) => d.event_id === backId);
+  assert.equal(delivery.state, 'delivered');
+  assert.equal(delivery.attempts, 3);
+  assert.equal(delivery.last_status, 200);
+
+  // The same delivery sent to the queue twice at once: one more request, not two.
+  const before = eventsOf(backId).length;
+  const [a, b] = await Promise.all([
+    call(sk, 'POST', `/v1/webhook-deliveries/${delivery.id}/redeliver`),
+    call(sk, 'POST', `/v1/webhook-deliveries/${delivery.id}/redeliver`),
+  ]);
+  assert.equal(a.status, 202);
+  assert.equal(b.status, 202);
+  await until('redelivered', () => eventsOf(backId).length > before);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(eventsOf(backId).length, before + 1, 'a repeated queue message sent the event twice');
+});
+
+test('bad endpoints: plain HTTP for a live merchant, an unknown event type, no events', async () => {
+  const sk = await merchant('live');
+  for (const [body, status, code, param] of [
+    [{ url: `http://127.0.0.1:${receiver.address().port}/hook`, events: ['sku.low_stock'] }, 422, 'invalid_request', 'url'],
+    [{ url: 'http://hooks.shop.example/h', events: ['sku.low_stock'] }, 422, 'invalid_request', 'url'],
+    [{ url: 'https://hooks.shop.example/h', events: ['order.created'] }, 400, 'invalid_json', undefined],
+    [{ url: 'https://hooks.shop.example/h', events: [] }, 422, 'invalid_request', 'events'],
+  ]) {
+    const res = await call(sk, 'POST', '/v1/webhook-endpoints', body);
+    assert.equal(res.status, status, JSON.stringify(body));
+    assert.equal(res.body.error.code, code);
+    if (param) assert.equal(res.body.error.param, param);
+  }
+  const ok = await call(sk, 'POST', '/v1/webhook-endpoints', { url: 'https://hooks.shop.example/h', events: ['sku.low_stock'] });
+  assert.equal(ok.status, 201);
+  const listed = await call(sk, 'GET', '/v1/webhook-endpoints');
+  assert.equal(listed.body.data[0].secret_last4, ok.body.secret.slice(-4));
+  assert.ok(!JSON.stringify(listed.body).includes(ok.body.secret));
+  assert.equal((await call(sk, 'DELETE', `/v1/webhook-endpoints/${ok.body.endpoint.id}`)).status, 200);
+  assert.deepEqual((await call(sk, 'GET', '/v1/webhook-endpoints')).body.data, []);
+});
