@@ -180,6 +180,9 @@ async fn dispatch(
             outbound::list_deliveries(req, env, id, endpoint).await
         }
         Route::Redeliver { id: delivery } => outbound::redeliver(req, env, id, delivery).await,
+        Route::RollEndpointSecret { id: endpoint } => {
+            outbound::roll_secret(req, env, id, endpoint).await
+        }
         // The hot reads, and the routes answered before any key was asked for.
         Route::Availability { .. }
         | Route::AvailabilityBatch

@@ -9,7 +9,7 @@ use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::keys::Mode;
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::outbound::{
-    CreatedEndpoint, Delivery, DeliveryList, EndpointList, EndpointRequest, sign,
+    CreatedEndpoint, Delivery, DeliveryList, EndpointList, EndpointRequest, RollSecret, sign_with,
 };
 use worker::js_sys::{Function, Reflect, global};
 use worker::wasm_bindgen::{JsCast, JsValue};
@@ -129,7 +129,11 @@ async fn post(job: &DeliveryJob) -> Option<u16> {
     headers
         .set(
             "Upfront-Signature",
-            &sign(&job.secret, t, job.body.as_bytes()),
+            &sign_with(
+                &job.secrets.iter().map(String::as_str).collect::<Vec<_>>(),
+                t,
+                job.body.as_bytes(),
+            ),
         )
         .ok()?;
     let mut init = RequestInit::new();
@@ -179,6 +183,35 @@ pub async fn list_endpoints(
 ) -> Result<Response, ApiError> {
     let list: EndpointList = store::call(env, merchant, &StoreCommand::ListEndpoints).await?;
     json_reply(req, &list, Freshness::NoStore)
+}
+
+/// A new signing secret, shown once; the old one also signs for
+/// `grace_seconds` (0–86400), so the merchant can switch without a gap.
+pub async fn roll_secret(
+    req: &mut Request,
+    env: &Env,
+    merchant: &str,
+    id: &str,
+) -> Result<Response, ApiError> {
+    check_id(id, "we_", "endpoint_id")?;
+    let request: RollSecret = parse_json(&raw_json_body(req, MAX_BODY_BYTES).await?)?;
+    if !(0..=upfront_shared::accounts::MAX_GRACE_SECONDS).contains(&request.grace_seconds) {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidRequest,
+            "grace_seconds is 0 to 86400 (24 h)",
+        )
+        .with_param("grace_seconds")
+        .into());
+    }
+    let command = StoreCommand::RollEndpointSecret {
+        id: id.to_owned(),
+        grace_seconds: request.grace_seconds,
+        now_ms: now()?.as_millisecond(),
+    };
+    let rolled: Option<CreatedEndpoint> = store::call(env, merchant, &command).await?;
+    let rolled =
+        rolled.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such webhook endpoint"))?;
+    json_reply(req, &rolled, Freshness::NoStore)
 }
 
 pub async fn delete_endpoint(

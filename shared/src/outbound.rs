@@ -163,6 +163,16 @@ pub struct DeliveryList {
     pub data: Vec<Delivery>,
 }
 
+/// `POST /v1/webhook-endpoints/{id}/roll-secret`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RollSecret {
+    /// How long deliveries are also signed with the old secret: 0 to 86400.
+    #[serde(default)]
+    pub grace_seconds: i64,
+}
+
 /// The longest endpoint URL.
 const MAX_URL_LEN: usize = 2048;
 
@@ -232,7 +242,25 @@ pub fn is_endpoint_url(url: &str, loopback: bool) -> bool {
 /// assert!(!verify(&header, "whsec_test", br#"{"id":"evt_1"}"#, 1_700_000_400, 300));
 /// ```
 pub fn sign(secret: &str, t: i64, body: &[u8]) -> String {
-    ["t=", &t.to_string(), ",v1=", &hex(&mac(secret, t, body))].concat()
+    sign_with(&[secret], t, body)
+}
+
+/// The header signed with each of `secrets`: during a secret's roll, the
+/// new one and the old one, so receivers holding either accept it.
+///
+/// ```
+/// use upfront_shared::outbound::{sign_with, verify};
+/// let header = sign_with(&["whsec_new", "whsec_old"], 1000, b"{}");
+/// assert!(verify(&header, "whsec_new", b"{}", 1000, 300));
+/// assert!(verify(&header, "whsec_old", b"{}", 1000, 300));
+/// ```
+pub fn sign_with(secrets: &[&str], t: i64, body: &[u8]) -> String {
+    let mut header = ["t=", &t.to_string()].concat();
+    for secret in secrets {
+        header.push_str(",v1=");
+        header.push_str(&hex(&mac(secret, t, body)));
+    }
+    header
 }
 
 /// Checks a signature header as a receiver should: the HMAC over

@@ -39,6 +39,7 @@ pub enum Route<'a> {
     DeleteEndpoint { id: &'a str },
     ListDeliveries { id: &'a str },
     Redeliver { id: &'a str },
+    RollEndpointSecret { id: &'a str },
     OpenApi,
 }
 
@@ -61,7 +62,7 @@ pub enum Access {
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 33] = [
+pub const ROUTES: [(&str, &str); 34] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -95,6 +96,7 @@ pub const ROUTES: [(&str, &str); 33] = [
     ("DELETE", "/v1/webhook-endpoints/{endpoint_id}"),
     ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"),
     ("POST", "/v1/webhook-deliveries/{delivery_id}/redeliver"),
+    ("POST", "/v1/webhook-endpoints/{endpoint_id}/roll-secret"),
 ];
 
 impl<'a> Route<'a> {
@@ -197,6 +199,7 @@ impl<'a> Route<'a> {
             ["webhook-endpoints"] => [Some(Self::CreateEndpoint), Some(Self::ListEndpoints)],
             ["webhook-endpoints", id] => one(Self::DeleteEndpoint { id }),
             ["webhook-endpoints", id, "deliveries"] => one(Self::ListDeliveries { id }),
+            ["webhook-endpoints", id, "roll-secret"] => one(Self::RollEndpointSecret { id }),
             ["webhook-deliveries", id, "redeliver"] => one(Self::Redeliver { id }),
             _ => [None, None],
         }
@@ -246,6 +249,7 @@ impl<'a> Route<'a> {
             Self::DeleteEndpoint { .. } => 30,
             Self::ListDeliveries { .. } => 31,
             Self::Redeliver { .. } => 32,
+            Self::RollEndpointSecret { .. } => 33,
         };
         ROUTES[index]
     }

@@ -161,6 +161,7 @@ test('the OpenAPI document lists every route', async () => {
     '/v1/settings', '/v1/shipments', '/v1/skus', '/v1/skus/{sku}', '/v1/stream', '/v1/subscriptions',
     '/v1/subscriptions/erase', '/v1/subscriptions/export', '/v1/webhook-deliveries/{delivery_id}/redeliver',
     '/v1/webhook-endpoints', '/v1/webhook-endpoints/{endpoint_id}', '/v1/webhook-endpoints/{endpoint_id}/deliveries',
+    '/v1/webhook-endpoints/{endpoint_id}/roll-secret',
     '/v1/webhooks/shopify/{merchant}',
   ]);
   assert.ok(doc.components.schemas.Availability);

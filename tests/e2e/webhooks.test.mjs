@@ -11,12 +11,15 @@ const EDGE = process.env.EDGE_URL;
 
 /** The README's verification, as a merchant's Node server would run it. */
 function verifyUpfrontSignature(header, secret, rawBody, toleranceSeconds = 300) {
-  const parts = Object.fromEntries(header.split(',').map((p) => p.split('=')));
-  const t = Number(parts.t);
+  const parts = header.split(',').map((p) => p.split('='));
+  const t = Number(parts.find(([k]) => k === 't')?.[1]);
   if (!Number.isFinite(t) || Math.abs(Date.now() / 1000 - t) > toleranceSeconds) return false;
-  const expected = createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex');
-  const given = Buffer.from(parts.v1 ?? '', 'utf8');
-  return given.length === expected.length && timingSafeEqual(given, Buffer.from(expected, 'utf8'));
+  const expected = Buffer.from(createHmac('sha256', secret).update(`${t}.${rawBody}`).digest('hex'), 'utf8');
+  // One v1 per current secret: during a roll, the new one and the old one.
+  return parts.filter(([k]) => k === 'v1').some(([, v1]) => {
+    const given = Buffer.from(v1 ?? '', 'utf8');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
 }
 
 let receiver;
@@ -133,4 +136,31 @@ test('bad endpoints: plain HTTP for a live merchant, an unknown event type, no e
   assert.ok(!JSON.stringify(listed.body).includes(ok.body.secret));
   assert.equal((await call(sk, 'DELETE', `/v1/webhook-endpoints/${ok.body.endpoint.id}`)).status, 200);
   assert.deepEqual((await call(sk, 'GET', '/v1/webhook-endpoints')).body.data, []);
+});
+
+test('rolling an endpoint secret: both secrets verify during the grace period, then only the new one', async () => {
+  const sk = await merchant('test');
+  const url = `http://127.0.0.1:${receiver.address().port}/roll`;
+  const created = await call(sk, 'POST', '/v1/webhook-endpoints', { url, events: ['sku.out_of_stock', 'sku.back_in_stock'] });
+  const old = created.body.secret;
+  const rolled = await call(sk, 'POST', `/v1/webhook-endpoints/${created.body.endpoint.id}/roll-secret`, { grace_seconds: 3 });
+  assert.equal(rolled.status, 200, JSON.stringify(rolled.body));
+  const fresh = rolled.body.secret;
+  assert.notEqual(fresh, old);
+  assert.equal(rolled.body.endpoint.secret_last4, fresh.slice(-4));
+  const sku = `ROLL-${randomBytes(3).toString('hex')}`;
+  await call(sk, 'POST', '/v1/inventory', { items: [{ sku, on_hand: 2 }] });
+  const nextEvent = async (type) => until(type, () => received.find((r) => r.headers['upfront-signature'] && JSON.parse(r.body).data.sku === sku && JSON.parse(r.body).type === type));
+  await call(sk, 'POST', '/v1/inventory', { items: [{ sku, on_hand: 0 }] });
+  const during = await nextEvent('sku.out_of_stock');
+  assert.ok(verifyUpfrontSignature(during.headers['upfront-signature'], fresh, during.body), 'new secret during grace');
+  assert.ok(verifyUpfrontSignature(during.headers['upfront-signature'], old, during.body), 'old secret during grace');
+  await new Promise((r) => setTimeout(r, 3500));
+  await call(sk, 'POST', '/v1/inventory', { items: [{ sku, on_hand: 9 }] });
+  const afterGrace = await nextEvent('sku.back_in_stock');
+  assert.ok(verifyUpfrontSignature(afterGrace.headers['upfront-signature'], fresh, afterGrace.body));
+  assert.ok(!verifyUpfrontSignature(afterGrace.headers['upfront-signature'], old, afterGrace.body), 'old secret after grace');
+  const bad = await call(sk, 'POST', `/v1/webhook-endpoints/${created.body.endpoint.id}/roll-secret`, { grace_seconds: 90_000 });
+  assert.equal(bad.status, 422);
+  assert.equal(bad.body.error.param, 'grace_seconds');
 });

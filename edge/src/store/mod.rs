@@ -164,6 +164,11 @@ pub enum StoreCommand {
         now_ms: i64,
     },
     ListEndpoints,
+    RollEndpointSecret {
+        id: String,
+        grace_seconds: i64,
+        now_ms: i64,
+    },
     DeleteEndpoint {
         id: String,
     },
@@ -387,6 +392,11 @@ impl Store {
                 Response::from_json(&self.create_endpoint(&request, now_ms)?)
             }
             C::ListEndpoints => Response::from_json(&self.list_endpoints()?),
+            C::RollEndpointSecret {
+                id,
+                grace_seconds,
+                now_ms,
+            } => Response::from_json(&self.roll_endpoint_secret(&id, grace_seconds, now_ms)?),
             C::DeleteEndpoint { id } => Response::from_json(&self.delete_endpoint(&id)?),
             C::ListDeliveries { endpoint_id } => {
                 Response::from_json(&self.list_deliveries(&endpoint_id)?)

@@ -31,7 +31,8 @@ pub(super) const SWEEP_AFTER_MS: i64 = 60_000;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct DeliveryJob {
     pub url: String,
-    pub secret: String,
+    /// The current secret, and the previous one during a roll's grace.
+    pub secrets: Vec<String>,
     pub body: String,
     pub attempt: i64,
 }
@@ -169,6 +170,34 @@ impl Store {
                 .map(EndpointRow::public)
                 .collect::<Result<_>>()?,
         })
+    }
+
+    /// A new signing secret; the old one keeps signing beside it for
+    /// `grace_seconds` (validated). `None` if the endpoint is unknown.
+    pub(super) fn roll_endpoint_secret(
+        &self,
+        id: &str,
+        grace_seconds: i64,
+        now_ms: i64,
+    ) -> Result<Option<CreatedEndpoint>> {
+        let secret = format!("whsec_{}", random_hex(&self.sql, 24)?);
+        let changed = self
+            .sql
+            .exec(
+                "UPDATE webhook_endpoints SET previous_secret = secret, previous_until_ms = ?, \
+                 secret = ? WHERE id = ?",
+                vec![
+                    ((now_ms + grace_seconds * 1000) as f64).into(),
+                    secret.as_str().into(),
+                    id.into(),
+                ],
+            )?
+            .rows_written();
+        if changed == 0 {
+            return Ok(None);
+        }
+        let endpoint = self.list_endpoints()?.data.into_iter().find(|e| e.id == id);
+        Ok(endpoint.map(|endpoint| CreatedEndpoint { endpoint, secret }))
     }
 
     /// Deletes an endpoint and its pending deliveries; `false` if unknown.
@@ -339,9 +368,23 @@ impl Store {
         let Some(endpoint) = endpoint.into_iter().next() else {
             return Ok(None);
         };
+        #[derive(Deserialize)]
+        struct Previous {
+            previous_secret: Option<String>,
+        }
+        let previous: Previous = self
+            .sql
+            .exec(
+                "SELECT CASE WHEN previous_until_ms > ? THEN previous_secret END AS previous_secret \
+                 FROM webhook_endpoints WHERE id = ?",
+                vec![(now_ms as f64).into(), endpoint.id.as_str().into()],
+            )?
+            .one()?;
         Ok(Some(DeliveryJob {
             url: endpoint.url,
-            secret: endpoint.secret,
+            secrets: std::iter::once(endpoint.secret)
+                .chain(previous.previous_secret)
+                .collect(),
             body: row.event,
             attempt: row.attempts,
         }))

@@ -84,6 +84,8 @@ CREATE TABLE IF NOT EXISTS webhook_endpoints (
     url TEXT NOT NULL,
     events TEXT NOT NULL,
     secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_until_ms INTEGER,
     enabled INTEGER NOT NULL DEFAULT 1,
     failed_in_a_row INTEGER NOT NULL DEFAULT 0,
     created_at_ms INTEGER NOT NULL
@@ -108,7 +110,7 @@ CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries 
 
 /// Columns added after a table first shipped: stores created before gain
 /// them here; adding one twice fails harmlessly.
-const ADDED_COLUMNS: [(&str, &str); 8] = [
+const ADDED_COLUMNS: [(&str, &str); 10] = [
     ("sku", "policy TEXT NOT NULL DEFAULT 'deny'"),
     ("sku", "locations TEXT NOT NULL DEFAULT '[]'"),
     ("sku", "inbound TEXT NOT NULL DEFAULT '[]'"),
@@ -117,6 +119,8 @@ const ADDED_COLUMNS: [(&str, &str); 8] = [
     ("sku", "levels_set_at_ms INTEGER"),
     ("holds", "committed_at_ms INTEGER"),
     ("holds", "absorbed INTEGER NOT NULL DEFAULT 0"),
+    ("webhook_endpoints", "previous_secret TEXT"),
+    ("webhook_endpoints", "previous_until_ms INTEGER"),
 ];
 
 impl Store {

@@ -163,6 +163,26 @@ pub(super) fn operation(
             );
             json!({ "operationId": "listWebhookDeliveries", "summary": "An endpoint's delivery log (secret key only)", "parameters": [ id_param("endpoint_id", "we_") ] })
         }
+        Route::RollEndpointSecret { .. } => {
+            responses.insert("200".into(), json!({ "description": "The new secret, shown this once; deliveries carry a `v1` signature for each of the new and, during the grace period, the old secret.", "content": json_content(&s.answer::<CreatedEndpoint>()) }));
+            responses.insert(
+                "404".into(),
+                error_response(error, "No such endpoint (`not_found`)."),
+            );
+            body_errors(
+                responses,
+                error,
+                "16 KiB",
+                "grace_seconds outside 0 to 86400",
+            );
+            responses.insert("400".into(), error_response(error, "A malformed endpoint id (`invalid_parameter`), or a body that is not JSON of this shape (`invalid_json`)."));
+            json!({
+                "operationId": "rollWebhookSecret",
+                "summary": "Roll an endpoint's signing secret with a grace period (secret key only)",
+                "parameters": [ id_param("endpoint_id", "we_") ],
+                "requestBody": { "required": true, "content": json_content(&s.request::<RollSecret>()) },
+            })
+        }
         Route::Redeliver { .. } => {
             responses.insert("202".into(), json!({ "description": "Queued for delivery now; a delivered event goes again with the same id.", "content": json_content(&s.answer::<Delivery>()) }));
             responses.insert(

@@ -18,7 +18,9 @@ use crate::api::{Availability, BatchRequest, BatchResponse, InventoryUpsert, Ups
 use crate::error::{ErrorBody, ErrorCode};
 use crate::hold::{Hold, HoldRequest};
 use crate::merchant::{Settings, SettingsPatch};
-use crate::outbound::{CreatedEndpoint, Delivery, DeliveryList, EndpointList, EndpointRequest};
+use crate::outbound::{
+    CreatedEndpoint, Delivery, DeliveryList, EndpointList, EndpointRequest, RollSecret,
+};
 use crate::promise::config::DeliveryConfig;
 use crate::promise::shipments::{RecordResult, ShipmentEvents};
 use crate::push::StockUpdate;
