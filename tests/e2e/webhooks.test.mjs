@@ -5,7 +5,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { operatorToken } from './edge.mjs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { operatorToken, startEdge } from './edge.mjs';
 
 const EDGE = process.env.EDGE_URL;
 
@@ -163,4 +166,36 @@ test('rolling an endpoint secret: both secrets verify during the grace period, t
   const bad = await call(sk, 'POST', `/v1/webhook-endpoints/${created.body.endpoint.id}/roll-secret`, { grace_seconds: 90_000 });
   assert.equal(bad.status, 422);
   assert.equal(bad.body.error.param, 'grace_seconds');
+});
+
+test('a delivery survives a crash right after its write: the store sends it again, once', async () => {
+  // An edge of its own, killed (SIGKILL) as soon as the write is answered,
+  // before the queue's one-second batch reaches the consumer, then
+  // restarted on the same storage. The delivery row outlives the queue.
+  const port = Number(new URL(EDGE).port) + 4;
+  const stateDir = mkdtempSync(join(tmpdir(), 'upfront-hooks-crash-'));
+  let edge = await startEdge({ port, stateDir });
+  try {
+    const own = (key, method, path, body) => fetch(`${edge.url}${path}`, {
+      method, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const created = await own(operatorToken(), 'POST', '/v1/operator/merchants', { id: `crash-${randomBytes(3).toString('hex')}`, display_name: 'Crash', mode: 'test' });
+    const sk = created.body.secret_key.secret;
+    const url = `http://127.0.0.1:${receiver.address().port}/crash`;
+    assert.equal((await own(sk, 'POST', '/v1/webhook-endpoints', { url, events: ['sku.out_of_stock'] })).status, 201);
+    const sku = `CRASH-${randomBytes(3).toString('hex')}`;
+    await own(sk, 'POST', '/v1/inventory', { items: [{ sku, on_hand: 1 }] });
+    assert.equal((await own(sk, 'POST', '/v1/inventory', { items: [{ sku, on_hand: 0 }] })).status, 200);
+    await edge.kill();
+    const early = received.filter((r) => JSON.parse(r.body).data?.sku === sku).length;
+    edge = await startEdge({ port, stateDir });
+    const mine = () => received.filter((r) => JSON.parse(r.body).data?.sku === sku);
+    await until('the delivery after the crash', () => mine().length > 0, 120_000);
+    await new Promise((r) => setTimeout(r, 3000));
+    console.log(`# delivered ${mine().length} time(s) after the crash (${early} before it)`);
+    assert.equal(mine().filter((r) => r.status === 200).length, 1, 'delivered exactly once');
+  } finally {
+    await edge.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  }
 });

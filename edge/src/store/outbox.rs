@@ -454,13 +454,15 @@ impl Store {
         })
     }
 
-    /// Pending deliveries the queue should have taken by now.
+    /// Pending deliveries the queue should have taken by now. Each is due
+    /// again from now, so a queue that stays down gets one send a minute
+    /// per delivery from the alarm, not a loop.
     pub(super) fn overdue_deliveries(&self, now_ms: i64) -> Result<Vec<String>> {
         #[derive(Deserialize)]
         struct Id {
             id: String,
         }
-        Ok(self
+        let ids: Vec<String> = self
             .sql
             .exec(
                 "SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_at_ms <= ? \
@@ -473,7 +475,15 @@ impl Store {
             .to_array::<Id>()?
             .into_iter()
             .map(|row| row.id)
-            .collect())
+            .collect();
+        if !ids.is_empty() {
+            self.sql.exec(
+                "UPDATE webhook_deliveries SET next_at_ms = ? \
+                 WHERE id IN (SELECT value FROM json_each(?))",
+                vec![(now_ms as f64).into(), serde_json::to_string(&ids)?.into()],
+            )?;
+        }
+        Ok(ids)
     }
 
     /// When the next pending delivery becomes overdue, for the alarm.
