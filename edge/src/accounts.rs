@@ -3,15 +3,14 @@
 //! and everywhere within the key cache's life (`auth.rs`).
 
 use upfront_shared::accounts::{NewKey, RollKey};
-use upfront_shared::error::{ErrorBody, ErrorCode};
+use upfront_shared::error::ErrorCode;
 use upfront_shared::merchant::{Settings, SettingsPatch};
-use upfront_shared::readback::is_key_id;
 use worker::{Env, Request, Response};
 
 use crate::auth;
 use crate::availability::now;
 use crate::error::ApiError;
-use crate::http::{Freshness, json_reply, parse_json, raw_json_body};
+use crate::http::{Freshness, check_store_id, json_reply, parse_json, raw_json_body};
 use crate::store::{self, KeyOutcome, StoreCommand};
 
 const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -61,7 +60,7 @@ pub async fn roll(
     merchant: &str,
     id: &str,
 ) -> Result<Response, ApiError> {
-    check_key_id(id)?;
+    check_store_id(id, "key_", "key_id")?;
     // No body at all (`curl -X POST …/roll`) means the defaults, like Stripe's.
     let headers = req.headers();
     let bodiless = headers.get("Content-Type")?.is_none()
@@ -91,7 +90,7 @@ pub async fn revoke(
     merchant: &str,
     id: &str,
 ) -> Result<Response, ApiError> {
-    check_key_id(id)?;
+    check_store_id(id, "key_", "key_id")?;
     let command = StoreCommand::RevokeKey {
         id: id.to_owned(),
         now_ms: now()?.as_millisecond(),
@@ -99,18 +98,6 @@ pub async fn revoke(
     let outcome = store::call(env, merchant, &command).await?;
     auth::forget_merchant(merchant);
     answer(req, outcome)
-}
-
-fn check_key_id(id: &str) -> Result<(), ApiError> {
-    if is_key_id(id) {
-        Ok(())
-    } else {
-        Err(
-            ErrorBody::new(ErrorCode::InvalidParameter, "not a key id (key_…)")
-                .with_param("key_id")
-                .into(),
-        )
-    }
 }
 
 fn answer(req: &Request, outcome: KeyOutcome) -> Result<Response, ApiError> {

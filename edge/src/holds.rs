@@ -5,12 +5,12 @@
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::hold::HoldRequest;
 use upfront_shared::merchant::MerchantConfig;
-use upfront_shared::readback::{FulfilmentRequest, HoldList, PageQuery, is_hold_id};
+use upfront_shared::readback::{FulfilmentRequest, HoldList, PageQuery, is_store_id};
 use worker::{Env, Request, Response};
 
 use crate::availability::now;
 use crate::error::ApiError;
-use crate::http::{Freshness, Query, json_reply, parse_json, raw_json_body};
+use crate::http::{Freshness, Query, check_store_id, json_reply, parse_json, raw_json_body};
 use crate::idempotency::{self, Once};
 use crate::read_cache;
 use crate::store::{self, HoldOutcome, StoreCommand};
@@ -55,7 +55,7 @@ pub async fn finish(
     id: &str,
     step: Step,
 ) -> Result<Response, ApiError> {
-    check_hold_id(id, "hold_id")?;
+    check_store_id(id, "hold_", "hold_id")?;
     let (id, now_ms) = (id.to_string(), now()?.as_millisecond());
     let command = match step {
         Step::Commit => StoreCommand::CommitHold { id, now_ms },
@@ -77,7 +77,7 @@ pub async fn fulfil(
 ) -> Result<Response, ApiError> {
     let body = raw_json_body(req, MAX_BODY_BYTES).await?;
     let request: FulfilmentRequest = parse_json(&body)?;
-    if !is_hold_id(&request.hold_id) {
+    if !is_store_id(&request.hold_id, "hold_") {
         return Err(
             ErrorBody::new(ErrorCode::InvalidRequest, "not a hold id (hold_…)")
                 .with_param("hold_id")
@@ -105,16 +105,6 @@ pub async fn list(
     let page = PageQuery::parse(query, false)?;
     let holds: HoldList = store::call(env, merchant, &StoreCommand::ListHolds { page }).await?;
     json_reply(req, &holds, Freshness::NoStore)
-}
-
-fn check_hold_id(id: &str, param: &str) -> Result<(), ApiError> {
-    if is_hold_id(id) {
-        Ok(())
-    } else {
-        Err(ErrorBody::new(ErrorCode::InvalidParameter, "not a hold id")
-            .with_param(param)
-            .into())
-    }
 }
 
 fn answer(req: &Request, outcome: HoldOutcome, success: u16) -> Result<Response, ApiError> {

@@ -327,6 +327,21 @@ impl PreparedReply {
     }
 }
 
+/// A path id the store made (`prefix` and 24 lower-case hex digits), or
+/// `400 invalid_parameter` naming `param`.
+pub fn check_store_id(id: &str, prefix: &str, param: &str) -> Result<(), ApiError> {
+    if upfront_shared::readback::is_store_id(id, prefix) {
+        Ok(())
+    } else {
+        Err(ErrorBody::new(
+            ErrorCode::InvalidParameter,
+            ["not an id of this kind (", prefix, "…)"].concat(),
+        )
+        .with_param(param)
+        .into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

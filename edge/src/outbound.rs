@@ -20,7 +20,7 @@ use worker::{
 
 use crate::availability::now;
 use crate::error::ApiError;
-use crate::http::{Freshness, json_reply, parse_json, raw_json_body};
+use crate::http::{Freshness, check_store_id, json_reply, parse_json, raw_json_body};
 use crate::store::{self, AttemptOutcome, DeliveryJob, StoreCommand};
 
 const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -193,7 +193,7 @@ pub async fn roll_secret(
     merchant: &str,
     id: &str,
 ) -> Result<Response, ApiError> {
-    check_id(id, "we_", "endpoint_id")?;
+    check_store_id(id, "we_", "endpoint_id")?;
     let request: RollSecret = parse_json(&raw_json_body(req, MAX_BODY_BYTES).await?)?;
     if !(0..=upfront_shared::accounts::MAX_GRACE_SECONDS).contains(&request.grace_seconds) {
         return Err(ErrorBody::new(
@@ -220,7 +220,7 @@ pub async fn delete_endpoint(
     merchant: &str,
     id: &str,
 ) -> Result<Response, ApiError> {
-    check_id(id, "we_", "endpoint_id")?;
+    check_store_id(id, "we_", "endpoint_id")?;
     let command = StoreCommand::DeleteEndpoint { id: id.to_owned() };
     if !store::call::<bool>(env, merchant, &command).await? {
         return Err(ApiError::new(
@@ -241,7 +241,7 @@ pub async fn list_deliveries(
     merchant: &str,
     id: &str,
 ) -> Result<Response, ApiError> {
-    check_id(id, "we_", "endpoint_id")?;
+    check_store_id(id, "we_", "endpoint_id")?;
     let command = StoreCommand::ListDeliveries {
         endpoint_id: id.to_owned(),
     };
@@ -257,7 +257,7 @@ pub async fn redeliver(
     merchant: &str,
     id: &str,
 ) -> Result<Response, ApiError> {
-    check_id(id, "wd_", "delivery_id")?;
+    check_store_id(id, "wd_", "delivery_id")?;
     let command = StoreCommand::Redeliver {
         id: id.to_owned(),
         now_ms: now()?.as_millisecond(),
@@ -266,18 +266,4 @@ pub async fn redeliver(
     let delivery =
         delivery.ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such delivery"))?;
     Ok(json_reply(req, &delivery, Freshness::NoStore)?.with_status(202))
-}
-
-/// `prefix` and 24 lower-case hex digits, as the store makes ids.
-fn check_id(id: &str, prefix: &str, param: &str) -> Result<(), ApiError> {
-    let ok = id.strip_prefix(prefix).is_some_and(|hex| {
-        hex.len() == 24 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(ErrorBody::new(ErrorCode::InvalidParameter, "malformed id")
-            .with_param(param)
-            .into())
-    }
 }

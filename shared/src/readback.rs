@@ -93,6 +93,14 @@ impl PageQuery {
         Ok(page)
     }
 
+    /// A row-number cursor (open holds, the subscription export): the rows
+    /// after it; a cursor that is no row number reads past the end.
+    pub fn after_rowid(&self) -> i64 {
+        self.cursor
+            .as_deref()
+            .map_or(0, |cursor| cursor.parse().unwrap_or(i64::MAX))
+    }
+
     /// A SKU-list cursor must name a SKU.
     pub fn sku_cursor(&self) -> Result<Option<&str>, ErrorBody> {
         match self.cursor.as_deref() {
@@ -247,19 +255,19 @@ pub struct FulfilmentRequest {
     pub hold_id: String,
 }
 
-/// Whether `id` has the shape of a hold id.
-pub fn is_hold_id(id: &str) -> bool {
-    id.strip_prefix("hold_").is_some_and(is_id_hex)
-}
-
-/// Whether `id` has the shape of a key id.
-pub fn is_key_id(id: &str) -> bool {
-    id.strip_prefix("key_").is_some_and(is_id_hex)
-}
-
-/// 24 lower-case hex digits, as the store makes ids.
-fn is_id_hex(hex: &str) -> bool {
-    hex.len() == 24 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+/// Whether `id` has the shape of an id the store makes: `prefix` (`hold_`,
+/// `key_`, `we_`, `wd_`) and 24 lower-case hex digits.
+///
+/// ```
+/// use upfront_shared::readback::is_store_id;
+/// assert!(is_store_id("hold_0123456789abcdef01234567", "hold_"));
+/// assert!(!is_store_id("hold_0123456789ABCDEF01234567", "hold_"));
+/// assert!(!is_store_id("key_0123456789abcdef01234567", "hold_"));
+/// ```
+pub fn is_store_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix).is_some_and(|hex| {
+        hex.len() == 24 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
 }
 
 #[cfg(test)]
@@ -295,9 +303,9 @@ mod tests {
 
     #[test]
     fn ids() {
-        assert!(is_hold_id("hold_0123456789abcdef01234567"));
-        assert!(!is_hold_id("hold_0123"));
-        assert!(is_key_id("key_0123456789abcdef01234567"));
-        assert!(!is_key_id("hold_0123456789abcdef01234567"));
+        assert!(is_store_id("hold_0123456789abcdef01234567", "hold_"));
+        assert!(!is_store_id("hold_0123", "hold_"));
+        assert!(is_store_id("key_0123456789abcdef01234567", "key_"));
+        assert!(!is_store_id("hold_0123456789abcdef01234567", "key_"));
     }
 }

@@ -161,10 +161,7 @@ impl Store {
             hold: HoldRow,
             position: i64,
         }
-        let after: i64 = match page.cursor.as_deref() {
-            Some(cursor) => cursor.parse().unwrap_or(i64::MAX),
-            None => 0,
-        };
+        let after = page.after_rowid();
         let rows: Vec<Row> = self
             .sql
             .exec(
