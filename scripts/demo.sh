@@ -8,7 +8,7 @@ PORT="${PORT:-8787}"
 # The local operator token (edge/.dev.vars, never committed).
 node scripts/local-merchants.mjs dev-vars
 cd edge
-wrangler dev --ip 127.0.0.1 --port "$PORT" --var DEMO_STORE:on \
+wrangler dev --ip 127.0.0.1 --port "$PORT" --var DEMO_STORE:on --var "PUBLIC_URL:http://127.0.0.1:$PORT" \
   --persist-to "$ROOT/.wrangler/demo-state" --show-interactive-dev-session=false &
 WRANGLER=$!
 trap 'kill "$WRANGLER" 2>/dev/null; wait "$WRANGLER" 2>/dev/null' EXIT INT TERM

@@ -27,7 +27,7 @@ process.on('SIGTERM', () => stopAndExit(true));
 try {
   const child = spawn(process.execPath, ['--experimental-websocket', '--test', '--test-concurrency=1', ...files], {
     stdio: 'inherit',
-    env: { ...process.env, EDGE_URL: edge.url, SHOP_URL: shop.url, SHOP_FOREIGN_URL: shop.foreignUrl, SHOP_PAGES: shop.pages },
+    env: { ...process.env, EDGE_URL: edge.url, EDGE_LOG: edge.logPath, SHOP_URL: shop.url, SHOP_FOREIGN_URL: shop.foreignUrl, SHOP_PAGES: shop.pages },
   });
   code = await new Promise((r) => child.on('exit', (c) => r(c ?? 1)));
   // Last, because fuzzing the inventory route rewrites the demo store.

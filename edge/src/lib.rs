@@ -8,6 +8,7 @@ mod availability;
 mod cors;
 mod delivery_config;
 mod demo;
+mod email;
 mod error;
 mod holds;
 mod http;
@@ -22,6 +23,7 @@ mod shipments;
 mod store;
 mod stream;
 mod subscriptions;
+mod suppressions;
 mod webhooks;
 
 use std::rc::Rc;
@@ -37,7 +39,7 @@ use crate::holds::Step;
 use crate::store::KeyGrant;
 use upfront_shared::error::ErrorCode;
 
-/// The `OUTBOX` queue: webhook delivery attempts (see `outbound.rs`).
+/// The `OUTBOX` queue: webhook deliveries and emails (see `outbound.rs`).
 #[event(queue)]
 async fn queue(
     batch: worker::MessageBatch<outbound::OutboxMessage>,
@@ -106,6 +108,16 @@ async fn route(
             return (
                 None,
                 operator::create_merchant(req, env).await.map(Into::into),
+            );
+        }
+        // The link's token is the credential.
+        Route::UnsubscribePage { token } => {
+            return (None, suppressions::page(token).map(Into::into));
+        }
+        Route::Unsubscribe { token } => {
+            return (
+                None,
+                suppressions::unsubscribe(env, token).await.map(Into::into),
             );
         }
         _ => {}
@@ -184,8 +196,13 @@ async fn dispatch(
             outbound::roll_secret(req, env, id, endpoint).await
         }
         // The hot reads, and the routes answered before any key was asked for.
+        Route::ListSuppressions => suppressions::list(req, query, env, id).await,
+        Route::AddSuppression => suppressions::add(req, env, id).await,
+        Route::ListEmails => suppressions::log(req, query, env, id).await,
         Route::Availability { .. }
         | Route::AvailabilityBatch
+        | Route::UnsubscribePage { .. }
+        | Route::Unsubscribe { .. }
         | Route::ShopifyWebhook { .. }
         | Route::CreateMerchant
         | Route::OpenApi => Err(ApiError::new(ErrorCode::NotFound, "no such route")),

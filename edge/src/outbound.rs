@@ -1,5 +1,6 @@
 //! Webhooks to merchants, the Worker's half: the `/v1/webhook-*` routes,
-//! and the `OUTBOX` queue's producer and consumer. The merchant's store
+//! and the `OUTBOX` queue's producer and consumer (which also takes emails,
+//! `em_…`, for `crate::email`). The merchant's store
 //! keeps every delivery's state (`store/outbox.rs`); a queue message only
 //! says "attempt this delivery now", so the queue's own at-least-once
 //! redelivery can never send one twice.
@@ -30,7 +31,8 @@ const ATTEMPT_TIMEOUT_MS: u32 = 10_000;
 /// shortens it for tests, on the same code path.
 const DEFAULT_BACKOFF_SECONDS: i64 = 30;
 
-/// What the queue carries: one delivery to attempt.
+/// What the queue carries: one webhook delivery (`wd_…`) or email
+/// (`em_…`) to attempt.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct OutboxMessage {
     pub merchant: String,
@@ -68,7 +70,13 @@ pub async fn consume(batch: MessageBatch<OutboxMessage>, env: &Env) -> worker::R
         .unwrap_or(DEFAULT_BACKOFF_SECONDS);
     for message in batch.messages()? {
         let OutboxMessage { merchant, delivery } = message.body();
-        match attempt(env, merchant, delivery, base).await {
+        // One queue for both kinds of message, told apart by the id.
+        let outcome = if delivery.starts_with("em_") {
+            crate::email::attempt(env, merchant, delivery, base).await
+        } else {
+            attempt(env, merchant, delivery, base).await
+        };
+        match outcome {
             Ok(Some(delay_seconds)) => message.retry_with_options(
                 &QueueRetryOptionsBuilder::new()
                     .with_delay_seconds(delay_seconds)

@@ -16,7 +16,7 @@ use crate::error::ApiError;
 use crate::http::{Freshness, Query, json_body, json_reply};
 use crate::store::{self, StoreCommand, SubscribeOutcome};
 
-/// An email, a SKU and a locale fit in far less.
+/// An email, a SKU, a locale, a product name and a page URL fit in less.
 const MAX_BODY_BYTES: usize = 4 << 10;
 
 pub async fn subscribe(
@@ -25,14 +25,13 @@ pub async fn subscribe(
     merchant: &MerchantConfig,
 ) -> Result<Response, ApiError> {
     let request: SubscriptionRequest = json_body(req, MAX_BODY_BYTES).await?;
-    let subscription = validate_subscription(request)?;
+    let subscription = validate_subscription(request, merchant)?;
+    let sku = subscription.sku.clone();
     let outcome: SubscribeOutcome = store::call(
         env,
         &merchant.id,
         &StoreCommand::Subscribe {
-            sku: subscription.sku.clone(),
-            email: subscription.email,
-            locale: subscription.locale,
+            subscription,
             now_ms: now()?.as_millisecond(),
         },
     )
@@ -56,7 +55,7 @@ pub async fn subscribe(
         }
     }
     let result = SubscriptionResult {
-        sku: subscription.sku,
+        sku,
         subscribed: true,
     };
     Ok(json_reply(req, &result, Freshness::NoStore)?.with_status(202))
@@ -92,7 +91,14 @@ pub async fn export(
 pub async fn erase(req: &mut Request, env: &Env, merchant: &str) -> Result<Response, ApiError> {
     let request: EraseRequest = json_body(req, MAX_BODY_BYTES).await?;
     let email = erasure_email(&request.email)?;
-    let result: EraseResult =
-        store::call(env, merchant, &StoreCommand::EraseSubscriber { email }).await?;
+    let result: EraseResult = store::call(
+        env,
+        merchant,
+        &StoreCommand::EraseSubscriber {
+            email,
+            now_ms: now()?.as_millisecond(),
+        },
+    )
+    .await?;
     json_reply(req, &result, Freshness::NoStore)
 }

@@ -11,6 +11,7 @@ pub mod answer;
 pub mod api;
 pub mod batch;
 pub mod client;
+pub mod email;
 pub mod error;
 pub mod etag;
 pub mod hold;

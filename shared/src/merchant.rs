@@ -5,9 +5,11 @@
 use jiff::SignedDuration;
 use serde::{Deserialize, Serialize};
 
+use crate::email::caps::FrequencyCaps;
 use crate::error::{ErrorBody, ErrorCode};
 use crate::ingest::MAX_QUANTITY;
 use crate::keys::Mode;
+use crate::subscription::normalize_email;
 
 /// What the edge needs to know about a merchant to answer its requests.
 /// Cached per isolate with the key that led to it (see `edge/src/auth.rs`).
@@ -23,6 +25,14 @@ pub struct MerchantConfig {
     pub freshness_limit_seconds: i64,
     /// The low-stock threshold of a SKU written without one.
     pub low_stock_threshold: i64,
+    /// Where shoppers' replies to Upfront's emails go.
+    #[serde(default)]
+    pub email_reply_to: Option<String>,
+    /// Where Upfront writes to the merchant (a disabled webhook endpoint).
+    #[serde(default)]
+    pub notification_email: Option<String>,
+    #[serde(default)]
+    pub email_caps: FrequencyCaps,
 }
 
 /// A new merchant's freshness limit: a day without a stock write.
@@ -43,6 +53,9 @@ impl MerchantConfig {
             allowed_origins: Vec::new(),
             freshness_limit_seconds: DEFAULT_FRESHNESS_SECONDS,
             low_stock_threshold: DEFAULT_LOW_STOCK_THRESHOLD,
+            email_reply_to: None,
+            notification_email: None,
+            email_caps: FrequencyCaps::default(),
         }
     }
 
@@ -165,6 +178,26 @@ pub struct SettingsPatch {
     /// Current first, then the previous one during a rotation (at most two).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shopify_webhook_secrets: Option<Vec<String>>,
+    /// Where shoppers' replies go; `""` removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("maxLength" = 254)))]
+    pub email_reply_to: Option<String>,
+    /// Where Upfront writes to the merchant; `""` removes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("maxLength" = 254)))]
+    pub notification_email: Option<String>,
+    /// Lower than the defaults only (1 per SKU, 3 in all, per 7 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_caps: Option<FrequencyCaps>,
+}
+
+/// `Some(None)` for `""` (remove), `Some(Some(address))` normalized.
+fn optional_address(value: &Option<String>) -> Option<Option<String>> {
+    let value = value.as_deref()?;
+    if value.is_empty() {
+        return Some(None);
+    }
+    normalize_email(value).map(Some)
 }
 
 impl SettingsPatch {
@@ -209,6 +242,17 @@ impl SettingsPatch {
                 "low_stock_threshold",
             ));
         }
+        for (value, param) in [
+            (&self.email_reply_to, "email_reply_to"),
+            (&self.notification_email, "notification_email"),
+        ] {
+            if value.is_some() && optional_address(value).is_none() {
+                return Err(bad("not an email address (\"\" removes it)", param));
+            }
+        }
+        if let Some(caps) = &self.email_caps {
+            caps.validate()?;
+        }
         if let Some(secrets) = &self.shopify_webhook_secrets {
             if secrets.len() > MAX_SHOPIFY_SECRETS {
                 return Err(bad(
@@ -244,6 +288,15 @@ impl SettingsPatch {
         if let Some(threshold) = self.low_stock_threshold {
             config.low_stock_threshold = threshold;
         }
+        if let Some(address) = optional_address(&self.email_reply_to) {
+            config.email_reply_to = address;
+        }
+        if let Some(address) = optional_address(&self.notification_email) {
+            config.notification_email = address;
+        }
+        if let Some(caps) = self.email_caps {
+            config.email_caps = caps;
+        }
     }
 }
 
@@ -260,6 +313,9 @@ pub struct Settings {
     pub low_stock_threshold: i64,
     /// The last four characters of each Shopify secret, current first.
     pub shopify_webhook_secrets: Vec<String>,
+    pub email_reply_to: Option<String>,
+    pub notification_email: Option<String>,
+    pub email_caps: FrequencyCaps,
 }
 
 impl Settings {
@@ -275,6 +331,9 @@ impl Settings {
                 .iter()
                 .map(|s| format!("…{}", crate::keys::last4(s)))
                 .collect(),
+            email_reply_to: config.email_reply_to.clone(),
+            notification_email: config.notification_email.clone(),
+            email_caps: config.email_caps,
         }
     }
 }

@@ -244,6 +244,9 @@ pub struct EraseRequest {
 pub struct EraseResult {
     /// Subscriptions deleted, across every SKU.
     pub deleted: i64,
+    /// Emails to the address deleted from the log. The address stays
+    /// suppressed, as a hash only, so nothing is ever sent to it again.
+    pub emails_deleted: i64,
 }
 
 /// `POST /v1/fulfilments`: a paid sale shipped.

@@ -40,6 +40,11 @@ pub enum Route<'a> {
     ListDeliveries { id: &'a str },
     Redeliver { id: &'a str },
     RollEndpointSecret { id: &'a str },
+    UnsubscribePage { token: &'a str },
+    Unsubscribe { token: &'a str },
+    ListSuppressions,
+    AddSuppression,
+    ListEmails,
     OpenApi,
 }
 
@@ -62,7 +67,7 @@ pub enum Access {
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 34] = [
+pub const ROUTES: [(&str, &str); 39] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -97,6 +102,11 @@ pub const ROUTES: [(&str, &str); 34] = [
     ("GET", "/v1/webhook-endpoints/{endpoint_id}/deliveries"),
     ("POST", "/v1/webhook-deliveries/{delivery_id}/redeliver"),
     ("POST", "/v1/webhook-endpoints/{endpoint_id}/roll-secret"),
+    ("GET", "/v1/unsubscribe/{token}"),
+    ("POST", "/v1/unsubscribe/{token}"),
+    ("GET", "/v1/suppressions"),
+    ("POST", "/v1/suppressions"),
+    ("GET", "/v1/emails"),
 ];
 
 impl<'a> Route<'a> {
@@ -139,7 +149,10 @@ impl<'a> Route<'a> {
             | Self::AvailabilityBatch
             | Self::Stream
             | Self::Subscribe => Access::Public,
-            Self::ShopifyWebhook { .. } => Access::Signed,
+            // The link's token is signed by the merchant's store.
+            Self::ShopifyWebhook { .. }
+            | Self::UnsubscribePage { .. }
+            | Self::Unsubscribe { .. } => Access::Signed,
             Self::CreateMerchant => Access::Operator,
             Self::OpenApi => Access::Open,
             _ => Access::Secret,
@@ -160,8 +173,11 @@ impl<'a> Route<'a> {
             | Self::CancelHold { .. } => Some(Scope::HoldsWrite),
             Self::GetDeliveryConfig => Some(Scope::ConfigRead),
             Self::DeliveryConfig | Self::Shipments => Some(Scope::ConfigWrite),
-            Self::SubscriptionCounts | Self::SubscriptionExport => Some(Scope::SubscriptionsRead),
-            Self::SubscriptionErase => Some(Scope::SubscriptionsWrite),
+            Self::SubscriptionCounts
+            | Self::SubscriptionExport
+            | Self::ListSuppressions
+            | Self::ListEmails => Some(Scope::SubscriptionsRead),
+            Self::SubscriptionErase | Self::AddSuppression => Some(Scope::SubscriptionsWrite),
             _ => None,
         }
     }
@@ -201,6 +217,12 @@ impl<'a> Route<'a> {
             ["webhook-endpoints", id, "deliveries"] => one(Self::ListDeliveries { id }),
             ["webhook-endpoints", id, "roll-secret"] => one(Self::RollEndpointSecret { id }),
             ["webhook-deliveries", id, "redeliver"] => one(Self::Redeliver { id }),
+            ["unsubscribe", token] => [
+                Some(Self::UnsubscribePage { token }),
+                Some(Self::Unsubscribe { token }),
+            ],
+            ["suppressions"] => [Some(Self::ListSuppressions), Some(Self::AddSuppression)],
+            ["emails"] => one(Self::ListEmails),
             _ => [None, None],
         }
     }
@@ -250,6 +272,11 @@ impl<'a> Route<'a> {
             Self::ListDeliveries { .. } => 31,
             Self::Redeliver { .. } => 32,
             Self::RollEndpointSecret { .. } => 33,
+            Self::UnsubscribePage { .. } => 34,
+            Self::Unsubscribe { .. } => 35,
+            Self::ListSuppressions => 36,
+            Self::AddSuppression => 37,
+            Self::ListEmails => 38,
         };
         ROUTES[index]
     }

@@ -4,7 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::email::templates::{MAX_PAGE_URL, MAX_PRODUCT_NAME};
 use crate::error::{ErrorBody, ErrorCode};
+use crate::merchant::MerchantConfig;
 use crate::query::parse_locale;
 use crate::sku::is_valid_sku;
 use crate::stock::StockStatus;
@@ -23,6 +25,16 @@ pub struct SubscriptionRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(extend("pattern" = crate::query::LOCALE_PATTERN)))]
     pub locale: Option<String>,
+    /// The product's name for the email (the page's title will do); the
+    /// SKU is used without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("maxLength" = 200)))]
+    pub product_name: Option<String>,
+    /// The product page the email links back to; it must be on one of the
+    /// merchant's allowed origins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("format" = "uri", "maxLength" = 2048)))]
+    pub page_url: Option<String>,
 }
 
 /// Answer of `POST /v1/subscriptions`: `202` whether the address is new or
@@ -36,11 +48,13 @@ pub struct SubscriptionResult {
 }
 
 /// A request that passed [`validate_subscription`]: the email normalized.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscription {
     pub sku: String,
     pub email: String,
     pub locale: Option<String>,
+    pub product_name: Option<String>,
+    pub page_url: Option<String>,
 }
 
 /// Checks a subscription and normalizes its email: trimmed and in lower
@@ -50,12 +64,21 @@ pub struct Subscription {
 ///
 /// ```
 /// use upfront_shared::subscription::{SubscriptionRequest, validate_subscription};
-/// let ok = validate_subscription(SubscriptionRequest {
+/// # use upfront_shared::{merchant::MerchantConfig, keys::Mode};
+/// let mut shop = MerchantConfig::new("acme".into(), Mode::Live, "Acme".into());
+/// shop.allowed_origins = vec!["https://shop.example".into()];
+/// let mut request = SubscriptionRequest {
 ///     sku: "LAMP-1".into(), email: " Ada@Example.COM ".into(), locale: Some("de-AT".into()),
-/// }).unwrap();
-/// assert_eq!(ok.email, "ada@example.com");
+///     product_name: Some("Desk lamp".into()), page_url: Some("https://shop.example/lamp".into()),
+/// };
+/// assert_eq!(validate_subscription(request.clone(), &shop).unwrap().email, "ada@example.com");
+/// request.page_url = Some("https://evil.example/lamp".into());
+/// assert!(validate_subscription(request, &shop).is_err());
 /// ```
-pub fn validate_subscription(request: SubscriptionRequest) -> Result<Subscription, ErrorBody> {
+pub fn validate_subscription(
+    request: SubscriptionRequest,
+    merchant: &MerchantConfig,
+) -> Result<Subscription, ErrorBody> {
     let invalid = |message: &str, param: &str| {
         ErrorBody::new(ErrorCode::InvalidRequest, message).with_param(param)
     };
@@ -69,11 +92,48 @@ pub fn validate_subscription(request: SubscriptionRequest) -> Result<Subscriptio
     {
         return Err(invalid("not a BCP 47 language tag", "locale"));
     }
+    let product_name = request
+        .product_name
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty());
+    if let Some(name) = &product_name
+        && (name.chars().count() > MAX_PRODUCT_NAME || name.chars().any(char::is_control))
+    {
+        return Err(invalid(
+            "product_name is at most 200 characters, no control characters",
+            "product_name",
+        ));
+    }
+    if let Some(url) = &request.page_url
+        && !is_page_of(url, merchant)
+    {
+        return Err(invalid(
+            "page_url is an http(s) URL of at most 2048 bytes on one of the store's allowed origins",
+            "page_url",
+        ));
+    }
     Ok(Subscription {
         sku: request.sku,
         email,
         locale: request.locale,
+        product_name,
+        page_url: request.page_url,
     })
+}
+
+/// Whether `url` is a page on one of the merchant's allowed origins, in
+/// characters a link can carry as they are.
+fn is_page_of(url: &str, merchant: &MerchantConfig) -> bool {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    url.len() <= MAX_PAGE_URL
+        && (scheme == "https" || scheme == "http")
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"\"<>\\^`{|}".contains(&b))
+        && merchant.allows_origin(&format!("{scheme}://{authority}"))
 }
 
 /// Whether a shopper may wait for a SKU in `status`: only where the widget
@@ -90,6 +150,22 @@ pub fn can_wait_for(status: StockStatus) -> Result<(), ErrorCode> {
     }
 }
 
+/// Whether a SKU that went from `before` to `after` is back for the
+/// shoppers waiting on it: it could be waited for, and now it can be
+/// ordered (a backorder that is in stock again counts: it ships now).
+///
+/// ```
+/// use upfront_shared::subscription::is_back;
+/// use upfront_shared::stock::StockStatus::*;
+/// assert!(is_back(OutOfStock, LowStock));
+/// assert!(is_back(Backorder, InStock));
+/// assert!(!is_back(InStock, LowStock));
+/// assert!(!is_back(OutOfStock, Discontinued));
+/// ```
+pub fn is_back(before: StockStatus, after: StockStatus) -> bool {
+    can_wait_for(before).is_ok() && can_wait_for(after) == Err(ErrorCode::SkuInStock)
+}
+
 /// An erasure request's address, normalized as sign-ups store it, so the
 /// same address in any case finds every row.
 pub fn erasure_email(input: &str) -> Result<String, ErrorBody> {
@@ -103,7 +179,7 @@ pub fn erasure_email(input: &str) -> Result<String, ErrorBody> {
 /// zero-width characters; no quotes, `;` or `@` in the local part; no IP
 /// literal), plus a dotted domain whose top-level label is not all digits
 /// (`user@localhost` and `user@127.0.0.1` reach nobody's inbox).
-fn normalize_email(input: &str) -> Option<String> {
+pub(crate) fn normalize_email(input: &str) -> Option<String> {
     let email = input.trim().to_ascii_lowercase();
     let (local, domain) = email.split_once('@')?;
     let local_ok = !local.is_empty()
@@ -139,13 +215,65 @@ mod tests {
             sku: "LAMP-1".into(),
             email: email.into(),
             locale: None,
+            product_name: None,
+            page_url: None,
+        }
+    }
+
+    fn shop() -> MerchantConfig {
+        let mut shop = MerchantConfig::new("acme".into(), crate::keys::Mode::Test, "Acme".into());
+        shop.allowed_origins = vec![
+            "https://shop.example".into(),
+            "http://127.0.0.1:8790".into(),
+        ];
+        shop
+    }
+
+    fn check(request: SubscriptionRequest) -> Result<Subscription, ErrorBody> {
+        validate_subscription(request, &shop())
+    }
+
+    #[test]
+    fn template_variables_are_bounded_and_links_stay_on_the_shop() {
+        let mut long = request("a@b.co");
+        long.product_name = Some("x".repeat(201));
+        assert_eq!(
+            check(long).expect_err("too long").error.param.as_deref(),
+            Some("product_name")
+        );
+        let mut fits = request("a@b.co");
+        fits.product_name = Some("ж".repeat(200));
+        assert!(check(fits).is_ok());
+        for bad in [
+            "javascript:alert(1)",
+            "https://shop.example.evil.test/x",
+            "https://evil.example/?https://shop.example/",
+            "https://shop.example/a b",
+            "https://shop.example/\"><b>",
+            &format!("https://shop.example/{}", "a".repeat(2048)),
+        ] {
+            let mut r = request("a@b.co");
+            r.page_url = Some(bad.into());
+            assert_eq!(
+                check(r).expect_err(bad).error.param.as_deref(),
+                Some("page_url"),
+                "{bad}"
+            );
+        }
+        for good in [
+            "https://shop.example/lamp?v=2#top",
+            "http://127.0.0.1:8790/product.html",
+        ] {
+            let mut r = request("a@b.co");
+            r.page_url = Some(good.into());
+            assert!(check(r).is_ok(), "{good}");
         }
     }
 
     #[test]
     fn addresses() {
         for good in ["a@b.co", "first.last+tag@shop.example.com"] {
-            assert!(validate_subscription(request(good)).is_ok(), "{good}");
+            assert!(check(request(good)).is_ok(), "{good}");
         }
         // A non-ASCII local part: refused now, as input[type=email] refuses it
         // (the WHATWG grammar is ASCII only, which is what keeps bidi and
@@ -165,7 +293,7 @@ mod tests {
             "a@b_c.co",
             "ü@xn--mnchen-3ya.de",
         ] {
-            let err = validate_subscription(request(bad)).expect_err(bad);
+            let err = check(request(bad)).expect_err(bad);
             assert_eq!(err.error.param.as_deref(), Some("email"), "{bad}");
         }
     }
@@ -175,17 +303,13 @@ mod tests {
         let mut bad_sku = request("a@b.co");
         bad_sku.sku = "no spaces allowed".into();
         assert_eq!(
-            validate_subscription(bad_sku)
-                .expect_err("sku")
-                .error
-                .param
-                .as_deref(),
+            check(bad_sku).expect_err("sku").error.param.as_deref(),
             Some("sku")
         );
         let mut bad_locale = request("a@b.co");
         bad_locale.locale = Some("not a tag!".into());
         assert_eq!(
-            validate_subscription(bad_locale)
+            check(bad_locale)
                 .expect_err("locale")
                 .error
                 .param

@@ -22,10 +22,12 @@ export async function startEdge({ port = 8787, logFile, stateDir, shopPort = Num
   if (busy) throw new Error(`port ${port} is already in use; set EDGE_PORT to a free port`);
   const state = stateDir ?? mkdtempSync(join(tmpdir(), 'upfront-edge-'));
   ensureDevVars();
-  const log = openSync(logFile ?? join(state, 'wrangler.log'), 'a');
+  const logPath = logFile ?? join(state, 'wrangler.log');
+  const log = openSync(logPath, 'a');
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--var', 'DEMO_STORE:on', '--var', 'WEBHOOK_BACKOFF_SECONDS:1',
+      '--var', `PUBLIC_URL:http://127.0.0.1:${port}`,
       '--persist-to', state, '--show-interactive-dev-session=false'],
     { cwd: join(ROOT, 'edge'), detached: true, stdio: ['ignore', log, log] },
   );
@@ -59,7 +61,7 @@ export async function startEdge({ port = 8787, logFile, stateDir, shopPort = Num
         // The local merchants, onboarded as any merchant is; their pages
         // may come from the edge's origin (the demo) and the local shop's.
         await seedLocalMerchants(url, loopbackOrigins(port, shopPort));
-        return { url, stop, kill, pid: child.pid, stateDir: state };
+        return { url, stop, kill, pid: child.pid, stateDir: state, logPath };
       }
     } catch { /* not listening yet */ }
     await new Promise((r) => setTimeout(r, 250));

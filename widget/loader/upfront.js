@@ -217,7 +217,12 @@ function openForm(button, spec, o, widget) {
       return;
     }
     submit.disabled = true;
-    const body = { sku: o.sku, email: input.value };
+    // The email names the product and links back to this page (without its
+    // query: campaign tags and personal data stay out of the shop's mail).
+    const body = {
+      sku: o.sku, email: input.value, page_url: location.origin + location.pathname,
+      product_name: Array.from((o.productName || document.title).trim()).slice(0, 200).join('') || undefined,
+    };
     if (/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(o.locale)) body.locale = o.locale;
     const ok = await fetch(`${apiBase}/v1/subscriptions?key=${encodeURIComponent(o.key)}`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
@@ -336,7 +341,7 @@ class UpfrontAvailability extends HTMLElement {
       country: saved ? savedCountry : named,
       postalCode: saved ? savedCode : attr('postal-code'),
       qty: quantity(field ? field.value : attr('qty') || 1),
-      jsonld: attr('jsonld'),
+      jsonld: attr('jsonld'), productName: attr('product-name'),
     };
     o.guessedCountry = likelyRegion(locale); // the postal-code form's country when none is named
     o.answerUrl = answerUrl(o);

@@ -175,7 +175,7 @@ impl Store {
         }))
     }
 
-    fn merchant_config(&self) -> Result<(MerchantConfig, Vec<String>)> {
+    pub(super) fn merchant_config(&self) -> Result<(MerchantConfig, Vec<String>)> {
         let row: MerchantRow = self
             .sql
             .exec("SELECT config, shopify_secrets FROM merchant", None)?

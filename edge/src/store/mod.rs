@@ -6,12 +6,14 @@
 //! request interleaves; writes that span statements run inside
 //! `transactionSync` (`atomically`), so a failure rolls all of them back.
 //! One file per concept: `schema`, `accounts`, `inventory`, `holds`,
-//! `shopify`, `subscriptions`, `shipments`, `live`.
+//! `shopify`, `subscriptions`, `shipments`, `live`, `outbox` (webhooks),
+//! `mail` (email).
 
 mod accounts;
 mod holds;
 mod inventory;
 mod live;
+mod mail;
 mod outbox;
 mod schema;
 mod shipments;
@@ -41,6 +43,7 @@ use worker::{
 pub use accounts::{CreateOutcome, KeyGrant, KeyOutcome};
 pub use holds::HoldOutcome;
 pub use inventory::SkuRecord;
+pub use mail::EmailJob;
 pub use outbox::{AttemptOutcome, DeliveryJob};
 pub use subscriptions::SubscribeOutcome;
 
@@ -143,9 +146,7 @@ pub enum StoreCommand {
     },
     /// A back-in-stock subscription (already validated).
     Subscribe {
-        sku: String,
-        email: String,
-        locale: Option<String>,
+        subscription: upfront_shared::subscription::Subscription,
         now_ms: i64,
     },
     SubscriptionCounts {
@@ -157,6 +158,7 @@ pub enum StoreCommand {
     /// Deletes an address from every SKU (a shopper's erasure request).
     EraseSubscriber {
         email: String,
+        now_ms: i64,
     },
     /// A webhook endpoint (validated).
     CreateEndpoint {
@@ -190,6 +192,34 @@ pub enum StoreCommand {
         status: Option<u16>,
         backoff_base_seconds: i64,
         now_ms: i64,
+    },
+    /// The queue consumer's lease on one email, rendered.
+    StartEmail {
+        id: String,
+        now_ms: i64,
+    },
+    /// The transport's verdict (`error` absent: sent).
+    FinishEmail {
+        id: String,
+        error: Option<String>,
+        backoff_base_seconds: i64,
+        now_ms: i64,
+    },
+    /// A one-click unsubscribe link's token; `true` if it was this store's.
+    Unsubscribe {
+        token: String,
+        now_ms: i64,
+    },
+    AddSuppression {
+        email: String,
+        reason: upfront_shared::email::records::SuppressionReason,
+        now_ms: i64,
+    },
+    ListSuppressions {
+        page: PageQuery,
+    },
+    EmailLog {
+        page: PageQuery,
     },
     /// One Shopify inventory level (signature already verified).
     ShopifyLevel {
@@ -257,7 +287,9 @@ impl DurableObject for Store {
         let changed = self.skus_touched_by(&command)?;
         // Status changes become webhook events, recorded in the same turn
         // as the write and handed to the queue after the answer.
-        let before = if changed.is_empty() || !self.has_endpoints()? {
+        let before = if changed.is_empty()
+            || !(self.has_endpoints()? || self.has_waiting_shoppers(&changed)?)
+        {
             Vec::new()
         } else {
             self.statuses(&changed)?
@@ -376,18 +408,18 @@ impl Store {
                 Response::from_json(&self.shipment_tallies(since_day)?)
             }
             C::Subscribe {
-                sku,
-                email,
-                locale,
+                subscription,
                 now_ms,
-            } => Response::from_json(&self.subscribe_back_in_stock(&sku, &email, locale, now_ms)?),
+            } => Response::from_json(&self.subscribe_back_in_stock(subscription, now_ms)?),
             C::SubscriptionCounts { page } => {
                 Response::from_json(&self.subscription_counts(&page)?)
             }
             C::SubscriptionExport { page } => {
                 Response::from_json(&self.subscription_export(&page)?)
             }
-            C::EraseSubscriber { email } => Response::from_json(&self.erase_subscriber(&email)?),
+            C::EraseSubscriber { email, now_ms } => {
+                Response::from_json(&self.erase_subscriber(&email, now_ms)?)
+            }
             C::CreateEndpoint { request, now_ms } => {
                 Response::from_json(&self.create_endpoint(&request, now_ms)?)
             }
@@ -416,6 +448,29 @@ impl Store {
                 backoff_base_seconds,
                 now_ms,
             )?),
+            C::StartEmail { id, now_ms } => Response::from_json(&self.start_email(&id, now_ms)?),
+            C::FinishEmail {
+                id,
+                error,
+                backoff_base_seconds,
+                now_ms,
+            } => {
+                Response::from_json(&self.finish_email(&id, error, backoff_base_seconds, now_ms)?)
+            }
+            C::Unsubscribe { token, now_ms } => {
+                Response::from_json(&self.unsubscribe(&token, now_ms)?)
+            }
+            C::AddSuppression {
+                email,
+                reason,
+                now_ms,
+            } => Response::from_json(&self.suppress(
+                &upfront_shared::email::unsubscribe::address_hash(&email),
+                reason,
+                now_ms,
+            )?),
+            C::ListSuppressions { page } => Response::from_json(&self.list_suppressions(&page)?),
+            C::EmailLog { page } => Response::from_json(&self.email_log(&page)?),
             C::ShopifyLevel {
                 event_id,
                 inventory_item_id,

@@ -16,13 +16,14 @@ use upfront_shared::outbound::{
 };
 use upfront_shared::push::StockUpdate;
 use upfront_shared::stock::StockStatus;
+use upfront_shared::subscription::is_back;
 use worker::Result;
 
 use super::{Store, now_timestamp, random_hex, timestamp};
 
 /// An attempt holds its delivery this long: past it, a crashed consumer's
 /// delivery is handed out again.
-const LEASE_MS: i64 = 30_000;
+pub(super) const LEASE_MS: i64 = 30_000;
 /// A pending delivery the queue has not taken this long after it was due
 /// is sent to the queue again by the alarm.
 pub(super) const SWEEP_AFTER_MS: i64 = 60_000;
@@ -273,9 +274,10 @@ impl Store {
             .collect()
     }
 
-    /// Records an event for each SKU whose status changed since `before`,
-    /// and a pending delivery of it to each enabled endpoint that wants it.
-    /// Returns the deliveries to hand to the queue.
+    /// Records an event for each SKU whose status changed since `before`:
+    /// a pending delivery of it to each enabled endpoint that wants it, and
+    /// for a SKU back in stock, an email to each shopper waiting for it.
+    /// Returns the deliveries and emails to hand to the queue.
     pub(super) fn record_events(
         &self,
         before: &[(String, StockStatus)],
@@ -294,7 +296,16 @@ impl Store {
             let Some((_, was)) = before.iter().find(|(sku, _)| *sku == update.sku) else {
                 continue;
             };
-            let Some(kind) = EventType::of_change(*was, update.status) else {
+            let kind = EventType::of_change(*was, update.status);
+            let back = is_back(*was, update.status);
+            if kind.is_none() && !back {
+                continue;
+            }
+            let event_id = format!("evt_{}", random_hex(&self.sql, 12)?);
+            if back {
+                deliveries.extend(self.queue_back_in_stock(&update.sku, &event_id, now_ms)?);
+            }
+            let Some(kind) = kind else {
                 continue;
             };
             let endpoints: Vec<EndpointRow> = self
@@ -309,7 +320,7 @@ impl Store {
                 continue;
             }
             let event = Event {
-                id: format!("evt_{}", random_hex(&self.sql, 12)?),
+                id: event_id,
                 kind,
                 created: timestamp(now_ms)?,
                 data: update,
@@ -427,18 +438,32 @@ impl Store {
                 vec![status_value.into(), (now_ms as f64).into(), id.into()],
             )?;
             // An endpoint whose every delivery for three days failed is
-            // switched off rather than retried forever; the log says why.
-            self.sql.exec(
-                "UPDATE webhook_endpoints SET failed_in_a_row = failed_in_a_row + 1, \
-                 enabled = CASE WHEN failed_in_a_row + 1 >= 3 THEN 0 ELSE enabled END WHERE id = ?",
-                vec![row.endpoint_id.as_str().into()],
-            )?;
+            // switched off rather than retried forever; the log says why,
+            // and the merchant is told by email.
+            let disabled = self
+                .sql
+                .exec(
+                    "UPDATE webhook_endpoints SET failed_in_a_row = failed_in_a_row + 1, \
+                     enabled = CASE WHEN failed_in_a_row + 1 >= 3 THEN 0 ELSE enabled END \
+                     WHERE id = ? AND enabled = 1 AND failed_in_a_row + 1 >= 3",
+                    vec![row.endpoint_id.as_str().into()],
+                )?
+                .rows_written()
+                > 0;
+            if !disabled {
+                self.sql.exec(
+                    "UPDATE webhook_endpoints SET failed_in_a_row = failed_in_a_row + 1 WHERE id = ?",
+                    vec![row.endpoint_id.as_str().into()],
+                )?;
+            } else if let Some(endpoint) = self.endpoint_row(&row.endpoint_id)?
+                && let Some(notice) =
+                    self.queue_endpoint_notice(&endpoint.id, &endpoint.url, now_ms)?
+            {
+                self.enqueue_after_answer(vec![notice]);
+            }
             return Ok(AttemptOutcome::GaveUp);
         }
-        let random = u32::from_str_radix(&random_hex(&self.sql, 4)?, 16).unwrap_or(0) as f64
-            / f64::from(u32::MAX);
-        let attempt = u32::try_from(row.attempts).unwrap_or(u32::MAX);
-        let delay = backoff_seconds(attempt, backoff_base_seconds, random);
+        let delay = self.jittered_backoff(row.attempts, backoff_base_seconds)?;
         self.sql.exec(
             "UPDATE webhook_deliveries SET leased_until_ms = 0, next_at_ms = ?, last_status = ?, \
              last_at_ms = ? WHERE id = ?",
@@ -454,10 +479,16 @@ impl Store {
         })
     }
 
-    /// Pending deliveries the queue should have taken by now. Each is due
-    /// again from now, so a queue that stays down gets one send a minute
-    /// per delivery from the alarm, not a loop.
+    /// Pending deliveries and emails the queue should have taken by now.
+    /// Each is due again from now, so a queue that stays down gets one send
+    /// a minute per message from the alarm, not a loop.
     pub(super) fn overdue_deliveries(&self, now_ms: i64) -> Result<Vec<String>> {
+        let mut ids = self.overdue_in("webhook_deliveries", now_ms)?;
+        ids.extend(self.overdue_in("emails", now_ms)?);
+        Ok(ids)
+    }
+
+    fn overdue_in(&self, table: &str, now_ms: i64) -> Result<Vec<String>> {
         #[derive(Deserialize)]
         struct Id {
             id: String,
@@ -465,8 +496,10 @@ impl Store {
         let ids: Vec<String> = self
             .sql
             .exec(
-                "SELECT id FROM webhook_deliveries WHERE state = 'pending' AND next_at_ms <= ? \
-                 AND leased_until_ms <= ? LIMIT 500",
+                &format!(
+                    "SELECT id FROM {table} WHERE state = 'pending' AND next_at_ms <= ? \
+                     AND leased_until_ms <= ? LIMIT 500"
+                ),
                 vec![
                     ((now_ms - SWEEP_AFTER_MS) as f64).into(),
                     (now_ms as f64).into(),
@@ -478,15 +511,17 @@ impl Store {
             .collect();
         if !ids.is_empty() {
             self.sql.exec(
-                "UPDATE webhook_deliveries SET next_at_ms = ? \
-                 WHERE id IN (SELECT value FROM json_each(?))",
+                &format!(
+                    "UPDATE {table} SET next_at_ms = ? WHERE id IN (SELECT value FROM json_each(?))"
+                ),
                 vec![(now_ms as f64).into(), serde_json::to_string(&ids)?.into()],
             )?;
         }
         Ok(ids)
     }
 
-    /// When the next pending delivery becomes overdue, for the alarm.
+    /// When the next pending delivery or email becomes overdue, for the
+    /// alarm.
     pub(super) fn next_sweep_ms(&self) -> Result<Option<i64>> {
         #[derive(Deserialize)]
         struct Next {
@@ -495,7 +530,9 @@ impl Store {
         let next: Next = self
             .sql
             .exec(
-                "SELECT MIN(next_at_ms) AS next FROM webhook_deliveries WHERE state = 'pending'",
+                "SELECT MIN(next) AS next FROM (\
+                 SELECT MIN(next_at_ms) AS next FROM webhook_deliveries WHERE state = 'pending' \
+                 UNION ALL SELECT MIN(next_at_ms) FROM emails WHERE state = 'pending')",
                 None,
             )?
             .one()?;
@@ -529,6 +566,27 @@ impl Store {
                 worker::console_error!("outbox send failed (the alarm retries): {err}");
             }
         });
+    }
+
+    /// The wait before the next attempt: exponential with jitter.
+    pub(super) fn jittered_backoff(&self, attempts: i64, base_seconds: i64) -> Result<i64> {
+        let random = u32::from_str_radix(&random_hex(&self.sql, 4)?, 16).unwrap_or(0) as f64
+            / f64::from(u32::MAX);
+        let attempt = u32::try_from(attempts).unwrap_or(u32::MAX);
+        Ok(backoff_seconds(attempt, base_seconds, random))
+    }
+
+    fn endpoint_row(&self, id: &str) -> Result<Option<EndpointRow>> {
+        Ok(self
+            .sql
+            .exec(
+                "SELECT id, url, events, secret, enabled, created_at_ms FROM webhook_endpoints \
+                 WHERE id = ?",
+                vec![id.into()],
+            )?
+            .to_array::<EndpointRow>()?
+            .into_iter()
+            .next())
     }
 
     fn delivery(&self, id: &str) -> Result<Option<DeliveryRow>> {

@@ -106,11 +106,34 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 );
 CREATE INDEX IF NOT EXISTS webhook_deliveries_pending ON webhook_deliveries (next_at_ms) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_endpoint ON webhook_deliveries (endpoint_id, first_at_ms);
+CREATE TABLE IF NOT EXISTS emails (
+    id TEXT PRIMARY KEY,
+    idem_key TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    email TEXT NOT NULL,
+    sku TEXT,
+    locale TEXT,
+    vars TEXT NOT NULL DEFAULT '{}',
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    first_at_ms INTEGER NOT NULL,
+    next_at_ms INTEGER NOT NULL,
+    leased_until_ms INTEGER NOT NULL DEFAULT 0,
+    sent_at_ms INTEGER,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS emails_pending ON emails (next_at_ms) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS emails_by_address ON emails (email, sent_at_ms);
+CREATE TABLE IF NOT EXISTS suppressions (
+    address_hash TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
 ";
 
 /// Columns added after a table first shipped: stores created before gain
 /// them here; adding one twice fails harmlessly.
-const ADDED_COLUMNS: [(&str, &str); 10] = [
+const ADDED_COLUMNS: [(&str, &str); 12] = [
     ("sku", "policy TEXT NOT NULL DEFAULT 'deny'"),
     ("sku", "locations TEXT NOT NULL DEFAULT '[]'"),
     ("sku", "inbound TEXT NOT NULL DEFAULT '[]'"),
@@ -121,6 +144,8 @@ const ADDED_COLUMNS: [(&str, &str); 10] = [
     ("holds", "absorbed INTEGER NOT NULL DEFAULT 0"),
     ("webhook_endpoints", "previous_secret TEXT"),
     ("webhook_endpoints", "previous_until_ms INTEGER"),
+    ("subscriptions", "product_name TEXT"),
+    ("subscriptions", "page_url TEXT"),
 ];
 
 impl Store {

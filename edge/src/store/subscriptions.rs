@@ -7,7 +7,7 @@ use upfront_shared::push::StockUpdate;
 use upfront_shared::readback::{
     EraseResult, PageQuery, Subscription, SubscriptionCount, SubscriptionCounts, SubscriptionExport,
 };
-use upfront_shared::subscription::can_wait_for;
+use upfront_shared::subscription::{Subscription as Signup, can_wait_for};
 use worker::Result;
 
 use super::{Store, any_row, timestamp};
@@ -26,15 +26,17 @@ pub enum SubscribeOutcome {
 }
 
 impl Store {
-    /// Stores `email` for `sku` once. Read first, then insert: a unique
-    /// index would count as a written row even when nothing changed.
+    /// Stores the address for the SKU once. Read first, then insert: a
+    /// unique index would count as a written row even when nothing changed.
+    /// A suppressed address is answered alike and stored nowhere: nothing
+    /// will be sent to it, and the answer must not tell anyone so.
     pub(super) fn subscribe_back_in_stock(
         &self,
-        sku: &str,
-        email: &str,
-        locale: Option<String>,
+        subscription: Signup,
         now_ms: i64,
     ) -> Result<SubscribeOutcome> {
+        let sku = subscription.sku.as_str();
+        let email = subscription.email.as_str();
         let Some(record) = self.read(&[sku.to_owned()])?.into_iter().next() else {
             return Ok(SubscribeOutcome::UnknownSku);
         };
@@ -42,16 +44,26 @@ impl Store {
         if let Err(code) = can_wait_for(StockUpdate::of(&record.snapshot()?, now).status) {
             return Ok(SubscribeOutcome::Refused { code });
         }
-        if any_row(
-            &self.sql,
-            "SELECT 1 FROM subscriptions WHERE sku = ? AND email = ?",
-            vec![sku.into(), email.into()],
-        )? {
+        if self.is_suppressed_address(email)?
+            || any_row(
+                &self.sql,
+                "SELECT 1 FROM subscriptions WHERE sku = ? AND email = ?",
+                vec![sku.into(), email.into()],
+            )?
+        {
             return Ok(SubscribeOutcome::AlreadySubscribed);
         }
         self.sql.exec(
-            "INSERT INTO subscriptions (sku, email, locale, created_at_ms) VALUES (?, ?, ?, ?)",
-            vec![sku.into(), email.into(), locale.into(), now_ms.into()],
+            "INSERT INTO subscriptions (sku, email, locale, product_name, page_url, created_at_ms) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+            vec![
+                sku.into(),
+                email.into(),
+                subscription.locale.clone().into(),
+                subscription.product_name.clone().into(),
+                subscription.page_url.clone().into(),
+                now_ms.into(),
+            ],
         )?;
         Ok(SubscribeOutcome::Created)
     }
@@ -116,8 +128,10 @@ impl Store {
         })
     }
 
-    /// Deletes `email` (already normalized) from every SKU.
-    pub(super) fn erase_subscriber(&self, email: &str) -> Result<EraseResult> {
+    /// Deletes `email` (already normalized) from every SKU and from the
+    /// email log, and suppresses it (by hash): an erased shopper is never
+    /// written to again.
+    pub(super) fn erase_subscriber(&self, email: &str, now_ms: i64) -> Result<EraseResult> {
         #[derive(Deserialize)]
         struct Count {
             n: i64,
@@ -133,6 +147,15 @@ impl Store {
             "DELETE FROM subscriptions WHERE email = ?",
             vec![email.into()],
         )?;
-        Ok(EraseResult { deleted: count.n })
+        let emails_deleted = self.erase_emails(email)?;
+        self.suppress(
+            &upfront_shared::email::unsubscribe::address_hash(email),
+            upfront_shared::email::records::SuppressionReason::Erased,
+            now_ms,
+        )?;
+        Ok(EraseResult {
+            deleted: count.n,
+            emails_deleted,
+        })
     }
 }

@@ -228,6 +228,37 @@ pub(super) fn operation(
             );
             json!({ "operationId": "exportSubscriptions", "summary": "Every back-in-stock address, for the merchant's own records", "parameters": page_params(false) })
         }
+        Route::ListEmails => {
+            responses.insert("200".into(), json!({ "description": "A page of the emails sent on the merchant's behalf, newest first, kept 30 days: to whom, about what, and whether each went, waits, or was held back (suppressed, capped) or failed.", "content": json_content(&s.answer::<EmailLog>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    error,
+                    "A malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            json!({ "operationId": "listEmails", "summary": "The email log", "parameters": page_params(false) })
+        }
+        Route::ListSuppressions => {
+            responses.insert("200".into(), json!({ "description": "A page of suppressed addresses (as SHA-256 of the trimmed, lower-case address), oldest first.", "content": json_content(&s.answer::<SuppressionList>()) }));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    error,
+                    "A malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            json!({ "operationId": "listSuppressions", "summary": "Addresses nothing more is sent to", "parameters": page_params(false) })
+        }
+        Route::AddSuppression => {
+            responses.insert("200".into(), json!({ "description": "Suppressed: nothing that is not yet sent goes to it. Adding an address twice keeps its first reason.", "content": json_content(&s.answer::<Suppression>()) }));
+            body_errors(responses, error, "4 KiB", "Not an email address");
+            json!({
+                "operationId": "addSuppression",
+                "summary": "Stop all email to an address (a bounce, a complaint, an unsubscribe taken elsewhere)",
+                "requestBody": { "required": true, "content": json_content(&s.request::<SuppressionRequest>()) },
+            })
+        }
         Route::SubscriptionErase => {
             responses.insert("200".into(), json!({ "description": "The address is gone from every SKU.", "content": json_content(&s.answer::<EraseResult>()) }));
             body_errors(responses, error, "4 KiB", "Not an email address");

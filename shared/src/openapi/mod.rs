@@ -15,6 +15,7 @@ use crate::accounts::{
     ApiKey, CreateMerchant, CreatedMerchant, IssuedKey, KeyList, NewKey, RollKey,
 };
 use crate::api::{Availability, BatchRequest, BatchResponse, InventoryUpsert, UpsertResult};
+use crate::email::records::{EmailLog, Suppression, SuppressionList, SuppressionRequest};
 use crate::error::{ErrorBody, ErrorCode};
 use crate::hold::{Hold, HoldRequest};
 use crate::merchant::{Settings, SettingsPatch};
@@ -220,7 +221,8 @@ pub fn document() -> Value {
             .replace("{merchant}", "demo")
             .replace("{key_id}", "key_1")
             .replace("{endpoint_id}", "we_1")
-            .replace("{delivery_id}", "wd_1");
+            .replace("{delivery_id}", "wd_1")
+            .replace("{token}", "t");
         let route = Route::resolve(method, &example).expect("every template resolves");
         let entry = paths.entry(template).or_insert_with(|| json!({}));
         entry[method.to_ascii_lowercase()] = operation(route, &mut schemas);

@@ -158,6 +158,30 @@ pub(super) fn operation(
                 ],
             })
         }
+        Route::UnsubscribePage { .. } | Route::Unsubscribe { .. } => {
+            let one_click = matches!(route, Route::Unsubscribe { .. });
+            let page = if one_click {
+                "Unsubscribed, at once: nothing more that is not transactional goes to this address from this merchant. Mail clients send this POST themselves (RFC 8058 `List-Unsubscribe=One-Click`); the page's button sends it too."
+            } else {
+                "A page with one button that unsubscribes (a POST to this URL). Opening the link changes nothing, so a mail scanner that follows links cannot unsubscribe anyone."
+            };
+            responses.insert("200".into(), json!({ "description": page, "content": { "text/html": { "schema": { "type": "string" } } } }));
+            for status in ["401", "403", "429"] {
+                responses.remove(status);
+            }
+            responses.insert(
+                "404".into(),
+                error_response(error, "Not a link Upfront made (`not_found`)."),
+            );
+            json!({
+                "operationId": if one_click { "unsubscribe" } else { "unsubscribePage" },
+                "summary": if one_click { "One-click unsubscribe (RFC 8058): no login, effective at once" } else { "The unsubscribe link's page" },
+                "security": [],
+                "parameters": [
+                    { "name": "token", "in": "path", "required": true, "description": "The token from the email's link, signed by the merchant's store.", "schema": { "type": "string", "minLength": 1, "maxLength": 200 } },
+                ],
+            })
+        }
         Route::OpenApi => {
             responses.insert("200".into(), json!({ "description": "This document.", "content": { "application/json": { "schema": { "type": "object" } } } }));
             json!({ "operationId": "getOpenApi", "summary": "This OpenAPI document", "security": [] })
