@@ -13,6 +13,8 @@ rm -rf "$ROOT/target/deploy-dry-run" "$ROOT/target/bench-hello-rs"
 log "building the load generator"
 cargo build --release --quiet -p upfront-tools --bin load
 node tests/bench/run.mjs
+log "outbound pipeline: webhook deliveries and emails per second, and what they add to the write"
+node tests/bench/outbound.mjs
 
 log "delivery promise engine, native: 5 warehouses, 3 methods, 500 lanes each"
 cargo run --release --quiet -p upfront-tools --bin promise_bench

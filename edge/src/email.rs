@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use worker::Env;
 use worker::wasm_bindgen_futures::JsFuture;
 
-use crate::store::{self, AttemptOutcome, EmailJob, StoreCommand};
+use crate::store::{self, AttemptOutcome, EmailJob, RetryPolicy, StoreCommand};
 
 /// One attempt at email `id`; `Some(delay)` when the queue should bring it
 /// back.
@@ -19,7 +19,7 @@ pub async fn attempt(
     env: &Env,
     merchant: &str,
     id: &str,
-    backoff_base_seconds: i64,
+    retry: RetryPolicy,
 ) -> worker::Result<Option<u32>> {
     let start = StoreCommand::StartEmail {
         id: id.to_owned(),
@@ -37,14 +37,11 @@ pub async fn attempt(
     let finish = StoreCommand::FinishEmail {
         id: id.to_owned(),
         error,
-        backoff_base_seconds,
+        retry,
         now_ms: now_ms(),
     };
     let outcome: AttemptOutcome = store::call(env, merchant, &finish).await?;
-    Ok(match outcome {
-        AttemptOutcome::Retry { delay_seconds } => Some(delay_seconds),
-        AttemptOutcome::Delivered | AttemptOutcome::GaveUp | AttemptOutcome::Stale => None,
-    })
+    Ok(outcome.retry_delay())
 }
 
 // `cloudflare:email` is imported when the first message is sent, not when

@@ -5,12 +5,14 @@
 //! says "attempt this delivery now", so the queue's own at-least-once
 //! redelivery can never send one twice.
 
+use futures_util::future::join_all;
 use serde::{Deserialize, Serialize};
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::keys::Mode;
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::outbound::{
-    CreatedEndpoint, Delivery, DeliveryList, EndpointList, EndpointRequest, RollSecret, sign_with,
+    CreatedEndpoint, Delivery, DeliveryList, EndpointList, EndpointRequest, RETRY_WINDOW_SECONDS,
+    RollSecret, sign_with,
 };
 use worker::js_sys::{Function, Reflect, global};
 use worker::wasm_bindgen::{JsCast, JsValue};
@@ -22,12 +24,12 @@ use worker::{
 use crate::availability::now;
 use crate::error::ApiError;
 use crate::http::{Freshness, check_store_id, json_reply, parse_json, raw_json_body};
-use crate::store::{self, AttemptOutcome, DeliveryJob, StoreCommand};
+use crate::store::{self, AttemptOutcome, DeliveryJob, RetryPolicy, StoreCommand};
 
 const MAX_BODY_BYTES: usize = 16 * 1024;
 /// An endpoint must answer within this, or the attempt counts as failed.
 const ATTEMPT_TIMEOUT_MS: u32 = 10_000;
-/// The first retry's wait (doubling after); `WEBHOOK_BACKOFF_SECONDS`
+/// The first retry's wait (doubling after); `OUTBOX_BACKOFF_SECONDS`
 /// shortens it for tests, on the same code path.
 const DEFAULT_BACKOFF_SECONDS: i64 = 30;
 
@@ -63,19 +65,32 @@ pub async fn enqueue(env: &Env, merchant: &str, deliveries: Vec<String>) -> work
 /// delivery acknowledges the message; a failure asks the queue to bring it
 /// back after the store's backoff.
 pub async fn consume(batch: MessageBatch<OutboxMessage>, env: &Env) -> worker::Result<()> {
-    let base = env
-        .var("WEBHOOK_BACKOFF_SECONDS")
-        .ok()
-        .and_then(|v| v.to_string().parse().ok())
-        .unwrap_or(DEFAULT_BACKOFF_SECONDS);
-    for message in batch.messages()? {
+    let var = |name: &str, default: i64| {
+        env.var(name)
+            .ok()
+            .and_then(|v| v.to_string().parse().ok())
+            .unwrap_or(default)
+    };
+    let retry = RetryPolicy {
+        backoff_base_seconds: var("OUTBOX_BACKOFF_SECONDS", DEFAULT_BACKOFF_SECONDS),
+        window_seconds: var("OUTBOX_RETRY_WINDOW_SECONDS", RETRY_WINDOW_SECONDS),
+    };
+    // The batch's messages are attempted together: a slow endpoint holds up
+    // its own attempt (10 s at most), not the nine beside it.
+    let messages = batch.messages()?;
+    let outcomes = join_all(messages.iter().map(|message| {
         let OutboxMessage { merchant, delivery } = message.body();
         // One queue for both kinds of message, told apart by the id.
-        let outcome = if delivery.starts_with("em_") {
-            crate::email::attempt(env, merchant, delivery, base).await
-        } else {
-            attempt(env, merchant, delivery, base).await
-        };
+        async move {
+            if delivery.starts_with("em_") {
+                crate::email::attempt(env, merchant, delivery, retry).await
+            } else {
+                attempt(env, merchant, delivery, retry).await
+            }
+        }
+    }))
+    .await;
+    for (message, outcome) in messages.iter().zip(outcomes) {
         match outcome {
             Ok(Some(delay_seconds)) => message.retry_with_options(
                 &QueueRetryOptionsBuilder::new()
@@ -84,6 +99,7 @@ pub async fn consume(batch: MessageBatch<OutboxMessage>, env: &Env) -> worker::R
             ),
             Ok(None) => message.ack(),
             Err(err) => {
+                let OutboxMessage { merchant, delivery } = message.body();
                 worker::console_error!("delivery {delivery} of {merchant}: {err}");
                 message.retry();
             }
@@ -97,7 +113,7 @@ async fn attempt(
     env: &Env,
     merchant: &str,
     delivery: &str,
-    backoff_base_seconds: i64,
+    retry: RetryPolicy,
 ) -> worker::Result<Option<u32>> {
     let start = StoreCommand::StartAttempt {
         id: delivery.to_owned(),
@@ -113,14 +129,11 @@ async fn attempt(
     let finish = StoreCommand::FinishAttempt {
         id: delivery.to_owned(),
         status,
-        backoff_base_seconds,
+        retry,
         now_ms: now_ms(),
     };
     let outcome: AttemptOutcome = store::call(env, merchant, &finish).await?;
-    Ok(match outcome {
-        AttemptOutcome::Retry { delay_seconds } => Some(delay_seconds),
-        AttemptOutcome::Delivered | AttemptOutcome::GaveUp | AttemptOutcome::Stale => None,
-    })
+    Ok(outcome.retry_delay())
 }
 
 fn now_ms() -> i64 {

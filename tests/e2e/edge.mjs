@@ -26,7 +26,7 @@ export async function startEdge({ port = 8787, logFile, stateDir, shopPort = Num
   const log = openSync(logPath, 'a');
   const child = spawn(
     join(ROOT, 'node_modules/.bin/wrangler'),
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--var', 'DEMO_STORE:on', '--var', 'WEBHOOK_BACKOFF_SECONDS:1',
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--var', 'DEMO_STORE:on', '--var', 'OUTBOX_BACKOFF_SECONDS:1', '--var', 'OUTBOX_RETRY_WINDOW_SECONDS:15',
       '--var', `PUBLIC_URL:http://127.0.0.1:${port}`,
       '--persist-to', state, '--show-interactive-dev-session=false'],
     { cwd: join(ROOT, 'edge'), detached: true, stdio: ['ignore', log, log] },

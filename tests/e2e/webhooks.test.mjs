@@ -1,5 +1,5 @@
 // Webhooks to a merchant's own server: a local HTTP receiver stands for it.
-// The edge runs with WEBHOOK_BACKOFF_SECONDS=1 (tests/e2e/edge.mjs): the
+// The edge runs with OUTBOX_BACKOFF_SECONDS=1 (tests/e2e/edge.mjs): the
 // same retry path as production, with seconds instead of minutes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { operatorToken, startEdge } from './edge.mjs';
+import { mailTo } from './mailbox.mjs';
 
 const EDGE = process.env.EDGE_URL;
 
@@ -33,7 +34,7 @@ before(async () => {
     let body = '';
     req.on('data', (d) => { body += d; });
     req.on('end', () => {
-      const status = failNext > 0 ? (failNext--, 500) : 200;
+      const status = req.url.startsWith('/down') ? 503 : failNext > 0 ? (failNext--, 500) : 200;
       received.push({ headers: req.headers, body, status });
       res.writeHead(status).end();
     });
@@ -117,6 +118,29 @@ test('a stock change reaches the endpoint signed; 500, 500, then 200 is delivere
   await until('redelivered', () => eventsOf(backId).length > before);
   await new Promise((r) => setTimeout(r, 2500));
   assert.equal(eventsOf(backId).length, before + 1, 'a repeated queue message sent the event twice');
+});
+
+test('an endpoint that fails every delivery for the retry window is disabled, and the merchant is told by email', async () => {
+  // The edge runs with a 15-s retry window (OUTBOX_RETRY_WINDOW_SECONDS) instead of 3 days.
+  const sk = await merchant('test');
+  const ops = `ops-${randomBytes(4).toString('hex')}@example.com`;
+  assert.equal((await call(sk, 'PATCH', '/v1/settings', { notification_email: ops })).status, 200);
+  const url = `http://127.0.0.1:${receiver.address().port}/down`;
+  const endpoint = await call(sk, 'POST', '/v1/webhook-endpoints', { url, events: ['sku.out_of_stock', 'sku.back_in_stock'] });
+  assert.equal(endpoint.status, 201);
+  await call(sk, 'POST', '/v1/inventory', { items: [{ sku: 'DOWN-1', on_hand: 1 }] });
+  for (const on_hand of [0, 2, 0]) await call(sk, 'POST', '/v1/inventory', { items: [{ sku: 'DOWN-1', on_hand }] });
+  await until('the endpoint disabled', async () => {
+    const list = await call(sk, 'GET', '/v1/webhook-endpoints');
+    return list.body.data.find((e) => e.id === endpoint.body.endpoint.id)?.enabled === false;
+  }, 90_000);
+  const deliveries = await call(sk, 'GET', `/v1/webhook-endpoints/${endpoint.body.endpoint.id}/deliveries`);
+  assert.deepEqual(deliveries.body.data.map((d) => [d.state, d.last_status]), [['failed', 503], ['failed', 503], ['failed', 503]]);
+  const [notice] = await mailTo(process.env.EDGE_LOG, ops);
+  assert.equal(notice.headers.subject, `Webhook endpoint disabled: ${url}`);
+  assert.ok(notice.text.includes(endpoint.body.endpoint.id));
+  // Transactional: no unsubscribe, no cap.
+  assert.equal(notice.headers['list-unsubscribe'], undefined);
 });
 
 test('bad endpoints: plain HTTP for a live merchant, an unknown event type, no events', async () => {

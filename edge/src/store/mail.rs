@@ -19,11 +19,10 @@ use upfront_shared::email::records::{
 };
 use upfront_shared::email::templates::{BackInStock, EndpointDisabled};
 use upfront_shared::email::unsubscribe::{Token, address_hash, token};
-use upfront_shared::outbound::RETRY_WINDOW_SECONDS;
 use upfront_shared::readback::PageQuery;
 use worker::Result;
 
-use super::outbox::{AttemptOutcome, LEASE_MS};
+use super::outbox::{AttemptOutcome, RetryPolicy};
 use super::{Store, any_row, random_hex, timestamp};
 
 /// The log keeps a message this long after it was queued; the caps need
@@ -227,24 +226,10 @@ impl Store {
     /// must not go (the address is suppressed, or a cap is full: the row
     /// then says so, and a capped shopper keeps waiting for the SKU).
     pub(super) fn start_email(&self, id: &str, now_ms: i64) -> Result<Option<EmailJob>> {
-        let leased = self
-            .sql
-            .exec(
-                "UPDATE emails SET leased_until_ms = ?, attempts = attempts + 1 \
-                 WHERE id = ? AND state = 'pending' AND leased_until_ms <= ? AND next_at_ms <= ?",
-                vec![
-                    ((now_ms + LEASE_MS) as f64).into(),
-                    id.into(),
-                    (now_ms as f64).into(),
-                    ((now_ms + 1000) as f64).into(),
-                ],
-            )?
-            .rows_written();
-        let Some(row) = (leased > 0)
-            .then(|| self.email_row(id))
-            .transpose()?
-            .flatten()
-        else {
+        if !self.take_lease("emails", id, now_ms)? {
+            return Ok(None);
+        }
+        let Some(row) = self.email_row(id)? else {
             return Ok(None);
         };
         let settle = |state: &str| -> Result<Option<EmailJob>> {
@@ -321,7 +306,7 @@ impl Store {
         &self,
         id: &str,
         error: Option<String>,
-        backoff_base_seconds: i64,
+        retry: RetryPolicy,
         now_ms: i64,
     ) -> Result<AttemptOutcome> {
         let Some(row) = self.email_row(id)? else {
@@ -338,7 +323,7 @@ impl Store {
             )?;
             return Ok(AttemptOutcome::Delivered);
         };
-        if now_ms - row.first_at_ms >= RETRY_WINDOW_SECONDS * 1000 {
+        if retry.expired(row.first_at_ms, now_ms) {
             self.sql.exec(
                 "UPDATE emails SET state = 'failed', leased_until_ms = 0, last_error = ? \
                  WHERE id = ?",
@@ -346,7 +331,7 @@ impl Store {
             )?;
             return Ok(AttemptOutcome::GaveUp);
         }
-        let delay = self.jittered_backoff(row.attempts, backoff_base_seconds)?;
+        let delay = self.jittered_backoff(row.attempts, retry.backoff_base_seconds)?;
         self.sql.exec(
             "UPDATE emails SET leased_until_ms = 0, next_at_ms = ?, last_error = ? WHERE id = ?",
             vec![
@@ -590,8 +575,14 @@ impl Store {
         })
     }
 
-    /// Forgets an address's messages (an erasure request).
+    /// Forgets an address's messages (an erasure request); how many.
     pub(super) fn erase_emails(&self, email: &str) -> Result<i64> {
+        self.delete_counted("emails", email)
+    }
+
+    /// Deletes `table`'s rows for `email`, counting them first: a cursor's
+    /// `rows_written` also counts index entries.
+    pub(super) fn delete_counted(&self, table: &str, email: &str) -> Result<i64> {
         #[derive(Deserialize)]
         struct Count {
             n: i64,
@@ -599,12 +590,14 @@ impl Store {
         let count: Count = self
             .sql
             .exec(
-                "SELECT COUNT(*) AS n FROM emails WHERE email = ?",
+                &format!("SELECT COUNT(*) AS n FROM {table} WHERE email = ?"),
                 vec![email.into()],
             )?
             .one()?;
-        self.sql
-            .exec("DELETE FROM emails WHERE email = ?", vec![email.into()])?;
+        self.sql.exec(
+            &format!("DELETE FROM {table} WHERE email = ?"),
+            vec![email.into()],
+        )?;
         Ok(count.n)
     }
 

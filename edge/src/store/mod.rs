@@ -44,7 +44,7 @@ pub use accounts::{CreateOutcome, KeyGrant, KeyOutcome};
 pub use holds::HoldOutcome;
 pub use inventory::SkuRecord;
 pub use mail::EmailJob;
-pub use outbox::{AttemptOutcome, DeliveryJob};
+pub use outbox::{AttemptOutcome, DeliveryJob, RetryPolicy};
 pub use subscriptions::SubscribeOutcome;
 
 use crate::idempotency::{Keyed, Once};
@@ -190,7 +190,7 @@ pub enum StoreCommand {
     FinishAttempt {
         id: String,
         status: Option<u16>,
-        backoff_base_seconds: i64,
+        retry: RetryPolicy,
         now_ms: i64,
     },
     /// The queue consumer's lease on one email, rendered.
@@ -202,7 +202,7 @@ pub enum StoreCommand {
     FinishEmail {
         id: String,
         error: Option<String>,
-        backoff_base_seconds: i64,
+        retry: RetryPolicy,
         now_ms: i64,
     },
     /// A one-click unsubscribe link's token; `true` if it was this store's.
@@ -440,23 +440,16 @@ impl Store {
             C::FinishAttempt {
                 id,
                 status,
-                backoff_base_seconds,
+                retry,
                 now_ms,
-            } => Response::from_json(&self.finish_attempt(
-                &id,
-                status,
-                backoff_base_seconds,
-                now_ms,
-            )?),
+            } => Response::from_json(&self.finish_attempt(&id, status, retry, now_ms)?),
             C::StartEmail { id, now_ms } => Response::from_json(&self.start_email(&id, now_ms)?),
             C::FinishEmail {
                 id,
                 error,
-                backoff_base_seconds,
+                retry,
                 now_ms,
-            } => {
-                Response::from_json(&self.finish_email(&id, error, backoff_base_seconds, now_ms)?)
-            }
+            } => Response::from_json(&self.finish_email(&id, error, retry, now_ms)?),
             C::Unsubscribe { token, now_ms } => {
                 Response::from_json(&self.unsubscribe(&token, now_ms)?)
             }

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use upfront_shared::outbound::{
     CreatedEndpoint, Delivery, DeliveryList, DeliveryState, Endpoint, EndpointList,
-    EndpointRequest, Event, EventType, RETRY_WINDOW_SECONDS, backoff_seconds,
+    EndpointRequest, Event, EventType, backoff_seconds,
 };
 use upfront_shared::push::StockUpdate;
 use upfront_shared::stock::StockStatus;
@@ -23,7 +23,7 @@ use super::{Store, now_timestamp, random_hex, timestamp};
 
 /// An attempt holds its delivery this long: past it, a crashed consumer's
 /// delivery is handed out again.
-pub(super) const LEASE_MS: i64 = 30_000;
+const LEASE_MS: i64 = 30_000;
 /// A pending delivery the queue has not taken this long after it was due
 /// is sent to the queue again by the alarm.
 pub(super) const SWEEP_AFTER_MS: i64 = 60_000;
@@ -36,6 +36,23 @@ pub struct DeliveryJob {
     pub secrets: Vec<String>,
     pub body: String,
     pub attempt: i64,
+}
+
+/// How long to wait between attempts, and for how long to keep trying.
+/// Production: 30 s doubling, for 3 days. Tests shorten both through the
+/// Worker's vars (`OUTBOX_BACKOFF_SECONDS`, `OUTBOX_RETRY_WINDOW_SECONDS`),
+/// on the same code path.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+pub struct RetryPolicy {
+    pub backoff_base_seconds: i64,
+    pub window_seconds: i64,
+}
+
+impl RetryPolicy {
+    /// Whether a message first queued at `first_at_ms` has had its time.
+    pub(super) fn expired(&self, first_at_ms: i64, now_ms: i64) -> bool {
+        now_ms - first_at_ms >= self.window_seconds * 1000
+    }
 }
 
 /// What the store decided after an attempt.
@@ -51,6 +68,17 @@ pub enum AttemptOutcome {
     GaveUp,
     /// Not this attempt's to settle (redelivered, or its lease expired).
     Stale,
+}
+
+impl AttemptOutcome {
+    /// How long the queue should wait before bringing the message back;
+    /// `None` when it is settled.
+    pub fn retry_delay(&self) -> Option<u32> {
+        match self {
+            Self::Retry { delay_seconds } => Some(*delay_seconds),
+            Self::Delivered | Self::GaveUp | Self::Stale => None,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -349,20 +377,7 @@ impl Store {
     /// Leases a pending, due delivery for one attempt; `None` when it is
     /// delivered, failed, leased by another attempt, or not due.
     pub(super) fn start_attempt(&self, id: &str, now_ms: i64) -> Result<Option<DeliveryJob>> {
-        let leased = self
-            .sql
-            .exec(
-                "UPDATE webhook_deliveries SET leased_until_ms = ?, attempts = attempts + 1 \
-                 WHERE id = ? AND state = 'pending' AND leased_until_ms <= ? AND next_at_ms <= ?",
-                vec![
-                    ((now_ms + LEASE_MS) as f64).into(),
-                    id.into(),
-                    (now_ms as f64).into(),
-                    ((now_ms + 1000) as f64).into(),
-                ],
-            )?
-            .rows_written();
-        if leased == 0 {
+        if !self.take_lease("webhook_deliveries", id, now_ms)? {
             return Ok(None);
         }
         let Some(row) = self.delivery(id)? else {
@@ -409,7 +424,7 @@ impl Store {
         &self,
         id: &str,
         status: Option<u16>,
-        backoff_base_seconds: i64,
+        retry: RetryPolicy,
         now_ms: i64,
     ) -> Result<AttemptOutcome> {
         let Some(row) = self.delivery(id)? else {
@@ -431,7 +446,7 @@ impl Store {
             )?;
             return Ok(AttemptOutcome::Delivered);
         }
-        if now_ms - row.first_at_ms >= RETRY_WINDOW_SECONDS * 1000 {
+        if retry.expired(row.first_at_ms, now_ms) {
             self.sql.exec(
                 "UPDATE webhook_deliveries SET state = 'failed', leased_until_ms = 0, \
                  last_status = ?, last_at_ms = ? WHERE id = ?",
@@ -463,7 +478,7 @@ impl Store {
             }
             return Ok(AttemptOutcome::GaveUp);
         }
-        let delay = self.jittered_backoff(row.attempts, backoff_base_seconds)?;
+        let delay = self.jittered_backoff(row.attempts, retry.backoff_base_seconds)?;
         self.sql.exec(
             "UPDATE webhook_deliveries SET leased_until_ms = 0, next_at_ms = ?, last_status = ?, \
              last_at_ms = ? WHERE id = ?",
@@ -566,6 +581,28 @@ impl Store {
                 worker::console_error!("outbox send failed (the alarm retries): {err}");
             }
         });
+    }
+
+    /// Leases a pending, due row of `table` (deliveries or emails) for one
+    /// attempt, counting it; `false` when it is settled, leased by another
+    /// attempt, or not due.
+    pub(super) fn take_lease(&self, table: &str, id: &str, now_ms: i64) -> Result<bool> {
+        Ok(self
+            .sql
+            .exec(
+                &format!(
+                    "UPDATE {table} SET leased_until_ms = ?, attempts = attempts + 1 \
+                     WHERE id = ? AND state = 'pending' AND leased_until_ms <= ? AND next_at_ms <= ?"
+                ),
+                vec![
+                    ((now_ms + LEASE_MS) as f64).into(),
+                    id.into(),
+                    (now_ms as f64).into(),
+                    ((now_ms + 1000) as f64).into(),
+                ],
+            )?
+            .rows_written()
+            > 0)
     }
 
     /// The wait before the next attempt: exponential with jitter.

@@ -132,21 +132,7 @@ impl Store {
     /// email log, and suppresses it (by hash): an erased shopper is never
     /// written to again.
     pub(super) fn erase_subscriber(&self, email: &str, now_ms: i64) -> Result<EraseResult> {
-        #[derive(Deserialize)]
-        struct Count {
-            n: i64,
-        }
-        let count: Count = self
-            .sql
-            .exec(
-                "SELECT COUNT(*) AS n FROM subscriptions WHERE email = ?",
-                vec![email.into()],
-            )?
-            .one()?;
-        self.sql.exec(
-            "DELETE FROM subscriptions WHERE email = ?",
-            vec![email.into()],
-        )?;
+        let deleted = self.delete_counted("subscriptions", email)?;
         let emails_deleted = self.erase_emails(email)?;
         self.suppress(
             &upfront_shared::email::unsubscribe::address_hash(email),
@@ -154,7 +140,7 @@ impl Store {
             now_ms,
         )?;
         Ok(EraseResult {
-            deleted: count.n,
+            deleted,
             emails_deleted,
         })
     }
