@@ -1,5 +1,5 @@
-//! `GET /v1/availability/{sku}` and `POST /v1/availability/batch`: the
-//! public reads. One Durable Object stock read per request, whatever the
+//! `GET /v1/availability/{sku}`, `POST /v1/availability/batch` and its
+//! `GET /v1/availability?skus=…` form: the public reads. One Durable Object stock read per request, whatever the
 //! count; the delivery configuration and learned transit come from
 //! per-isolate caches and cost a call only when those expire.
 
@@ -8,7 +8,7 @@ use std::rc::Rc;
 use jiff::Timestamp;
 use upfront_shared::answer::{DeliveryContext, StockSnapshot, availability};
 use upfront_shared::api::{BatchRequest, BatchResponse, BatchResult};
-use upfront_shared::batch::{item_qty, validate_batch};
+use upfront_shared::batch::{batch_from_query, item_qty, validate_batch};
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::promise::config::Compiled;
@@ -107,6 +107,37 @@ pub async fn batch(
     };
     let request: BatchRequest = parse_json(&body)?;
     validate_batch(&request)?;
+    answer_batch(req, env, merchant, question, fresh, request).await
+}
+
+/// `GET /v1/availability?skus=…`: the batch a page's widgets need, in one
+/// request without a preflight, cached by its URL like a single read.
+pub async fn batch_get(
+    req: &Request,
+    url: &str,
+    query: &Query,
+    env: &Env,
+    merchant: &MerchantConfig,
+) -> Result<web_sys::Response, ApiError> {
+    let question = Question::new(env, &merchant.id, url.as_bytes());
+    let fresh = match question.lookup() {
+        Lookup::Hit(hit) => return hit.send(req),
+        Lookup::Miss => false,
+        Lookup::Renew => true,
+    };
+    let request = batch_from_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    answer_batch(req, env, merchant, question, fresh, request).await
+}
+
+/// Answers a validated batch, each item on its own.
+async fn answer_batch(
+    req: &Request,
+    env: &Env,
+    merchant: &MerchantConfig,
+    question: Question<'_>,
+    fresh: bool,
+    request: BatchRequest,
+) -> Result<web_sys::Response, ApiError> {
     let valid_skus: Vec<String> = request
         .items
         .iter()

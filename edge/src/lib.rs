@@ -143,6 +143,10 @@ async fn route(
             let reply = availability::batch(req, env, merchant).await;
             return (Some(caller.0), reply);
         }
+        Route::AvailabilityBatchGet => {
+            let reply = availability::batch_get(req, url.as_str(), &query, env, merchant).await;
+            return (Some(caller.0), reply);
+        }
         _ => {}
     }
     // Boxed: the hot reads above keep a small future, whatever these hold.
@@ -201,6 +205,7 @@ async fn dispatch(
         Route::ListEmails => suppressions::log(req, query, env, id).await,
         Route::Availability { .. }
         | Route::AvailabilityBatch
+        | Route::AvailabilityBatchGet
         | Route::UnsubscribePage { .. }
         | Route::Unsubscribe { .. }
         | Route::ShopifyWebhook { .. }

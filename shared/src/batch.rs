@@ -1,5 +1,6 @@
-//! Validation of `POST /v1/availability/batch`: the request as a whole, then
-//! each item on its own, so one bad item never fails the others.
+//! Validation of the batch reads, `POST /v1/availability/batch` and its
+//! `GET /v1/availability?skus=…` form: the request as a whole, then each
+//! item on its own, so one bad item never fails the others.
 
 use crate::api::{BatchItem, BatchRequest};
 use crate::error::{ErrorBody, ErrorCode, ErrorDetail};
@@ -33,6 +34,58 @@ pub fn validate_batch(request: &BatchRequest) -> Result<AvailabilityQuery, Error
     .map_err(|mut body| {
         body.error.code = ErrorCode::InvalidRequest;
         body
+    })
+}
+
+/// `GET /v1/availability?skus=A,B,C&qty=&country=&postal_code=&locale=`
+/// as the batch it stands for: a page's widgets in one request that needs
+/// no CORS preflight. `skus` holds 1 to 100 comma-separated SKUs, and `qty`
+/// applies to each. A malformed SKU fails alone, as in the `POST` form;
+/// anything else wrong fails the request (`invalid_parameter`), as for a
+/// single read.
+///
+/// ```
+/// use upfront_shared::batch::batch_from_query;
+/// let batch = batch_from_query([("skus", "MUG,LAMP"), ("qty", "2"), ("country", "DE")]).unwrap();
+/// assert_eq!(batch.items.len(), 2);
+/// assert_eq!(batch.items[1].qty, Some(2));
+/// assert!(batch_from_query([("country", "DE")]).is_err());
+/// assert!(batch_from_query([("skus", "A,,B")]).is_err());
+/// ```
+pub fn batch_from_query<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<BatchRequest, ErrorBody> {
+    let invalid =
+        |message: &str| ErrorBody::new(ErrorCode::InvalidParameter, message).with_param("skus");
+    let mut skus = None;
+    let mut rest = Vec::new();
+    for (name, value) in pairs {
+        match name {
+            "skus" if skus.is_some() => {
+                return Err(invalid("this parameter was given more than once"));
+            }
+            "skus" => skus = Some(value),
+            _ => rest.push((name, value)),
+        }
+    }
+    let skus = skus.ok_or_else(|| invalid("skus is required: 1 to 100 comma-separated SKUs"))?;
+    let list: Vec<&str> = skus.split(',').collect();
+    if list.len() > MAX_BATCH_ITEMS || list.iter().any(|s| s.is_empty()) {
+        return Err(invalid("skus is 1 to 100 comma-separated SKUs"));
+    }
+    let query = parse_availability_query(rest)?;
+    Ok(BatchRequest {
+        items: list
+            .into_iter()
+            .map(|sku| BatchItem {
+                sku: sku.to_owned(),
+                qty: Some(i64::from(query.qty)),
+            })
+            .collect(),
+        country: query.destination.country,
+        postal_code: query.destination.postal_code,
+        locale: query.locale,
+        currency: query.currency,
     })
 }
 
@@ -91,6 +144,27 @@ mod tests {
         let err = validate_batch(&r).expect_err("bad country");
         assert_eq!(err.error.code, ErrorCode::InvalidRequest);
         assert_eq!(err.error.param.as_deref(), Some("country"));
+    }
+
+    #[test]
+    fn the_get_form_is_the_post_form() {
+        let batch = batch_from_query([("skus", "A,b c,C"), ("key", "pk")]).expect("parses");
+        assert_eq!(batch.items.len(), 3);
+        assert_eq!(item_qty(&batch.items[0]), Ok(1));
+        // A malformed SKU fails alone, as in the POST form.
+        assert!(item_qty(&batch.items[1]).is_err());
+        let hundred = vec!["S"; 100].join(",");
+        assert!(batch_from_query([("skus", hundred.as_str())]).is_ok());
+        let too_many = vec!["S"; 101].join(",");
+        for bad in [
+            vec![("skus", too_many.as_str())],
+            vec![("skus", "")],
+            vec![("skus", "A"), ("skus", "A")],
+            vec![("skus", "A"), ("colour", "red")],
+            vec![("skus", "A"), ("qty", "0")],
+        ] {
+            assert!(batch_from_query(bad.clone()).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -7,21 +7,35 @@ use crate::keys::Scope;
 /// A resolved request target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Route<'a> {
-    Availability { sku: &'a str },
+    Availability {
+        sku: &'a str,
+    },
     AvailabilityBatch,
+    /// The batch as a `GET`: no CORS preflight, cacheable by URL.
+    AvailabilityBatchGet,
     Inventory,
     ListSkus,
-    GetSku { sku: &'a str },
+    GetSku {
+        sku: &'a str,
+    },
     CreateHold,
     ListHolds,
-    CommitHold { id: &'a str },
-    ReleaseHold { id: &'a str },
-    CancelHold { id: &'a str },
+    CommitHold {
+        id: &'a str,
+    },
+    ReleaseHold {
+        id: &'a str,
+    },
+    CancelHold {
+        id: &'a str,
+    },
     Fulfilments,
     DeliveryConfig,
     GetDeliveryConfig,
     Shipments,
-    ShopifyWebhook { merchant: &'a str },
+    ShopifyWebhook {
+        merchant: &'a str,
+    },
     Stream,
     Subscribe,
     SubscriptionCounts,
@@ -31,17 +45,33 @@ pub enum Route<'a> {
     UpdateSettings,
     ListKeys,
     CreateKey,
-    RollKey { id: &'a str },
-    RevokeKey { id: &'a str },
+    RollKey {
+        id: &'a str,
+    },
+    RevokeKey {
+        id: &'a str,
+    },
     CreateMerchant,
     CreateEndpoint,
     ListEndpoints,
-    DeleteEndpoint { id: &'a str },
-    ListDeliveries { id: &'a str },
-    Redeliver { id: &'a str },
-    RollEndpointSecret { id: &'a str },
-    UnsubscribePage { token: &'a str },
-    Unsubscribe { token: &'a str },
+    DeleteEndpoint {
+        id: &'a str,
+    },
+    ListDeliveries {
+        id: &'a str,
+    },
+    Redeliver {
+        id: &'a str,
+    },
+    RollEndpointSecret {
+        id: &'a str,
+    },
+    UnsubscribePage {
+        token: &'a str,
+    },
+    Unsubscribe {
+        token: &'a str,
+    },
     ListSuppressions,
     AddSuppression,
     ListEmails,
@@ -67,7 +97,7 @@ pub enum Access {
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 39] = [
+pub const ROUTES: [(&str, &str); 40] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -107,6 +137,7 @@ pub const ROUTES: [(&str, &str); 39] = [
     ("GET", "/v1/suppressions"),
     ("POST", "/v1/suppressions"),
     ("GET", "/v1/emails"),
+    ("GET", "/v1/availability"),
 ];
 
 impl<'a> Route<'a> {
@@ -147,6 +178,7 @@ impl<'a> Route<'a> {
         match self {
             Self::Availability { .. }
             | Self::AvailabilityBatch
+            | Self::AvailabilityBatchGet
             | Self::Stream
             | Self::Subscribe => Access::Public,
             // The link's token is signed by the merchant's store.
@@ -189,6 +221,7 @@ impl<'a> Route<'a> {
         };
         let one = |route| [Some(route), None];
         match rest.split('/').collect::<Vec<_>>().as_slice() {
+            ["availability"] => one(Self::AvailabilityBatchGet),
             ["availability", "batch"] => one(Self::AvailabilityBatch),
             ["availability", sku] => one(Self::Availability { sku }),
             ["inventory"] => one(Self::Inventory),
@@ -277,6 +310,7 @@ impl<'a> Route<'a> {
             Self::ListSuppressions => 36,
             Self::AddSuppression => 37,
             Self::ListEmails => 38,
+            Self::AvailabilityBatchGet => 39,
         };
         ROUTES[index]
     }

@@ -57,8 +57,30 @@ const INTL = `${HEAD}
 });</script></head>
 ${BODY}`;
 
+// A collection page: 48 product cards, half with a badge, half with the full
+// widget, all within the screens the loader asks for at once (the viewport
+// and 1.5 more below). Done when every one shows its status.
+const GRID_SKUS = Array.from({ length: 48 }, (_, i) => `GRID-${i}`);
+const grid = (edge) => `${HEAD}
+<script>
+  customElements.whenDefined('upfront-availability').then(() => {
+    const all = [...document.querySelectorAll('upfront-availability')];
+    const check = () => {
+      if (!bench.painted && all.every((el) => el.shadowRoot?.querySelector('[part=status]'))) bench.finish();
+    };
+    for (const el of all) new MutationObserver(check).observe(el.shadowRoot, { subtree: true, childList: true });
+  });
+</script>
+<script type="module" src="${edge}/widget/v1/upfront.js" async></script>
+<style>upfront-availability:not(:defined){display:block;min-height:5em}
+upfront-availability[variant=badge]:not(:defined){min-height:1.5em}
+.grid{display:grid;grid-template-columns:repeat(4,1fr);gap:8px}h2{font-size:1em;margin:0}</style></head>
+<body><main><h1>Mugs</h1><div class="grid">${GRID_SKUS.map((sku, i) => `<div><h2>${sku}</h2>`
+  + `<upfront-availability sku="${sku}" key="${DEMO.publishableKey}"${i % 2 ? ' variant="badge"' : ''}></upfront-availability></div>`).join('')}
+</div></main></body></html>`;
+
 /** The pages the harness serves on the shop's origin; the widget's come from `edge`. */
-export const benchPages = (edge) => ({ 'widget.html': page(edge), 'bare.html': BARE, 'intl.html': INTL });
+export const benchPages = (edge) => ({ 'widget.html': page(edge), 'bare.html': BARE, 'intl.html': INTL, 'grid.html': grid(edge) });
 
 // A mobile shopper's network, emulated by Chromium (DevTools protocol):
 // 40 ms round trip, 10 Mbit/s down, 5 Mbit/s up.
@@ -102,11 +124,12 @@ async function visit(page, cdp, url) {
   await done;
 }
 
-/** The status's paint time from navigation start, and the bytes the widget's files cost. */
+/** The status's paint time from navigation start, the bytes the widget's files cost, the availability requests. */
 const paintAndBytes = (page) => page.evaluate(() => ({
   painted: window.bench.painted,
   widgetBytes: performance.getEntriesByType('resource').filter((e) => e.name.includes('/widget/v1/'))
     .reduce((n, e) => n + e.transferSize, 0),
+  asks: performance.getEntriesByType('resource').filter((e) => e.name.includes('/v1/availability')).length,
 }));
 
 /**
@@ -196,6 +219,16 @@ export async function widgetFirstPaint({ edge, shop }) {
     console.log(`    cold view    p50 ${ms(p50(painted(network.cold)))}   p95 ${ms(quantile(painted(network.cold), 0.95))}   widget files ${(bytes(network.cold) / 1024).toFixed(1)} KB over the wire`);
     console.log(`    repeat view  p50 ${ms(p50(painted(network.repeat)))}   p95 ${ms(quantile(painted(network.repeat), 0.95))}   widget files ${(bytes(network.repeat) / 1024).toFixed(1)} KB over the wire (0: from the cache, no revalidation)`);
     console.log(`    repeat / cold p50 ${(p50(painted(network.repeat)) / p50(painted(network.cold))).toFixed(2)}×   loopback cold p50 from navigation ${ms(p50(fromNavigation)).trim()}`);
+    // The collection page: 48 distinct SKUs in the demo store.
+    await fetch(`${edge}/v1/inventory`, {
+      method: 'POST', headers: { Authorization: `Bearer ${DEMO.secretKey}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items: GRID_SKUS.map((sku, i) => ({ sku, on_hand: [40, 2, 0][i % 3] })) }),
+    });
+    const gridLoads = await emulatedNetwork(browser, `${shop}/grid.html`);
+    const gridCold = p50(painted(gridLoads.cold));
+    console.log(`  48-widget collection page (24 badges, 24 full), same network, navigation start → all 48 statuses:`);
+    console.log(`    cold view    p50 ${ms(gridCold)}   p95 ${ms(quantile(painted(gridLoads.cold), 0.95))}   availability requests per view: ${p50(gridLoads.cold.map((l) => l.asks))}`);
+    console.log(`    vs the one-widget page (cold p50) ${(gridCold / p50(painted(network.cold))).toFixed(2)}×   [goal ≤ 1.2×]`);
     return {
       paint_p50_ms: quantile(paint, 0.5), paint_p95_ms: quantile(paint, 0.95),
       from_navigation_p50_ms: quantile(fromNavigation, 0.5),
@@ -207,6 +240,7 @@ export async function widgetFirstPaint({ edge, shop }) {
         cold_p50_ms: p50(painted(network.cold)), repeat_p50_ms: p50(painted(network.repeat)),
         cold_widget_bytes: bytes(network.cold), repeat_widget_bytes: bytes(network.repeat),
       },
+      grid_48: { cold_p50_ms: gridCold, ratio_to_one_widget: gridCold / p50(painted(network.cold)), asks: p50(gridLoads.cold.map((l) => l.asks)) },
     };
   } finally {
     await browser.close();

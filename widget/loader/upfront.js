@@ -50,6 +50,7 @@ const CSS = `
 --upfront-ok:#1a7f37;--upfront-low:#9a6700;--upfront-out:#b42318;--upfront-info:#0b5cad;
 --upfront-accent:currentColor;--upfront-radius:4px;--upfront-gap:.25em}
 :host([theme=dark]){--upfront-ok:#4ac26b;--upfront-low:#e3b341;--upfront-out:#ff8a80;--upfront-info:#79c0ff}
+:host([variant=badge]) .upfront{min-height:1.5em}
 .upfront{display:flex;flex-direction:column;gap:var(--upfront-gap);min-height:calc(4.5em + 2 * var(--upfront-gap));
 text-transform:none;letter-spacing:normal;word-spacing:normal;text-indent:0;text-align:start;white-space:normal;text-shadow:none}
 .line{line-height:1.5;min-height:1.5em;margin:0}
@@ -163,16 +164,70 @@ const destinationCountry = (o) => (o.postalCode ? o.country || o.guessedCountry 
 
 // Mirrors the widget's `availability_url` (widget/src/api.rs): the wasm uses
 // this early answer only when it would have asked the very same URL.
-function answerUrl(o) {
-  let url = `${apiBase}/v1/availability/${encodeURIComponent(o.sku)}?key=${encodeURIComponent(o.key)}`;
-  if (o.qty !== 1) url += `&qty=${o.qty}`;
-  if (o.locale) url += `&locale=${encodeURIComponent(o.locale)}`;
+function answerQuery(o) {
+  let query = `key=${encodeURIComponent(o.key)}`;
+  if (o.qty !== 1) query += `&qty=${o.qty}`;
+  if (o.locale) query += `&locale=${encodeURIComponent(o.locale)}`;
   const country = destinationCountry(o);
   if (country) {
-    url += `&country=${country}`;
-    if (o.postalCode) url += `&postal_code=${encodeURIComponent(o.postalCode)}`;
+    query += `&country=${country}`;
+    if (o.postalCode) query += `&postal_code=${encodeURIComponent(o.postalCode)}`;
   }
-  return url;
+  return query;
+}
+const answerUrl = (o) => `${apiBase}/v1/availability/${encodeURIComponent(o.sku)}?${answerQuery(o)}`;
+
+// One request per page: every element that asks in the same task (a page's
+// parsed elements upgrade together; infinite scroll appends a page of cards
+// at once) is answered by one `GET /v1/availability?skus=…` per key and
+// destination, which needs no CORS preflight. A lone SKU keeps its own URL.
+const asking = new Map(); // query → Map(sku → [resolve])
+function ask(o) {
+  return new Promise((resolve) => {
+    const query = answerQuery(o);
+    if (!asking.size) setTimeout(flush);
+    if (!asking.has(query)) asking.set(query, new Map());
+    const skus = asking.get(query);
+    if (!skus.has(o.sku)) skus.set(o.sku, []);
+    skus.get(o.sku).push(resolve);
+  });
+}
+function flush() {
+  const json = (url) => fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) })
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
+  for (const [query, skus] of asking) {
+    const all = [...skus.keys()];
+    for (let i = 0; i < all.length; i += 100) {
+      const chunk = all.slice(i, i + 100);
+      const answer = (sku, a) => skus.get(sku).forEach((resolve) => resolve(a));
+      if (chunk.length === 1) {
+        json(`${apiBase}/v1/availability/${encodeURIComponent(chunk[0])}?${query}`).then((a) => answer(chunk[0], a));
+      } else {
+        json(`${apiBase}/v1/availability?skus=${chunk.map(encodeURIComponent).join(',')}&${query}`).then((batch) => {
+          for (const sku of chunk) answer(sku, batch?.results?.find((r) => r.sku === sku)?.availability ?? null);
+        });
+      }
+    }
+  }
+  asking.clear();
+}
+
+// Elements far below the fold ask when they come near it: a long collection
+// page does not ask for every product at once. The margin is generous, so
+// scrolling finds answers already there.
+let nearby;
+function whenNear(el, then) {
+  if (!window.IntersectionObserver) return then();
+  nearby ??= new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (!e.isIntersecting) continue;
+      nearby.unobserve(e.target);
+      e.target.upfrontNear?.();
+    }
+  }, { rootMargin: '150% 0px' });
+  el.upfrontNear = then;
+  nearby.observe(el);
 }
 
 // The postal-code and back-in-stock forms, opened from the widget's
@@ -341,14 +396,30 @@ class UpfrontAvailability extends HTMLElement {
       country: saved ? savedCountry : named,
       postalCode: saved ? savedCode : attr('postal-code'),
       qty: quantity(field ? field.value : attr('qty') || 1),
-      jsonld: attr('jsonld'), productName: attr('product-name'),
+      jsonld: attr('jsonld'), productName: attr('product-name'), variant: attr('variant'),
     };
     o.guessedCountry = likelyRegion(locale); // the postal-code form's country when none is named
     o.answerUrl = answerUrl(o);
-    if (attr('jsonld') === 'true') o.onAnswer = (answer) => publishJsonLd(this, answer, o);
-    o.answer = fetch(o.answerUrl, { signal: AbortSignal.timeout(TIMEOUT_MS) })
-      .then((r) => (r.ok ? r.json() : null))
-      .catch(() => null);
+    // What the widget shows, as the live stream's updates are compared with:
+    // one that matches it costs nothing, one that comes before the first
+    // answer waits for it.
+    let shown;
+    let held;
+    const jsonld = attr('jsonld') === 'true';
+    o.onAnswer = (answer) => {
+      shown = answer;
+      if (jsonld && answer.status) publishJsonLd(this, answer, o);
+      if (held) { const update = held; held = null; o.onPush(update); }
+    };
+    o.onPush = (update) => {
+      if (!shown) { held = update; return; }
+      if (update.status === shown.status && update.available === shown.available) return;
+      shown = { status: update.status, available: update.available };
+      o.widget?.('push', update);
+    };
+    o.answer = new Promise((resolve) => whenNear(this, () => ask(o).then(resolve)));
+    // No answer: every update goes through, and the widget asks again itself.
+    o.answer.then((a) => { if (!a) o.onAnswer({}); });
 
     const root = this.attachShadow({ mode: 'open' });
     adoptStyles(root);
@@ -358,7 +429,7 @@ class UpfrontAvailability extends HTMLElement {
     // Two still lines; they shimmer only if the answer is slow (the delay in
     // CSS): a shimmering background repaints the main thread every frame,
     // which cost the first status ~7 ms in the widget-load benchmark.
-    for (let i = 0; i < 2; i++) {
+    for (let i = o.variant === 'badge' ? 1 : 0; i < 2; i++) {
       const line = document.createElement('div');
       line.className = 'line skeleton';
       container.append(line);
@@ -372,7 +443,7 @@ class UpfrontAvailability extends HTMLElement {
         // the widget goes quiet for good, with one warning.
         const mounted = mount(container, o);
         let broken = false;
-        const widget = (message, value) => {
+        const widget = o.widget = (message, value) => {
           if (broken) return undefined;
           try {
             return mounted(message, value);
@@ -392,7 +463,7 @@ class UpfrontAvailability extends HTMLElement {
           const spec = button && widget('form', button.dataset.form);
           if (spec) openForm(button, spec, o, widget);
         });
-        follow(o.key, o.sku, (update) => widget('push', update));
+        follow(o.key, o.sku, o.onPush);
         if (qtyInput) {
           const onQty = (e) => {
             try { if (e.target.matches && e.target.matches(qtyInput)) widget('qty', e.target.value); } catch { /* ignore */ }

@@ -79,6 +79,7 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
         container: container.clone(),
         on_answer: field(&options, "onAnswer").dyn_into().ok(),
         prefetched: prefetch,
+        badge: option(&options, "variant") == "badge",
     };
     leptos::mount::mount_to(container, move || {
         view::Widget(view::WidgetProps { setup, inputs })

@@ -33,6 +33,8 @@ pub struct Setup {
     pub on_answer: Option<js_sys::Function>,
     /// The loader's early fetch: the URL it asked and the parsed answer.
     pub prefetched: Option<(String, js_sys::Promise)>,
+    /// `variant="badge"`: the status line alone, for product cards.
+    pub badge: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -84,6 +86,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
         container,
         on_answer,
         prefetched,
+        badge,
     } = setup;
     let (copy, tag) = for_locale(&target.locale);
     let tag = tag.to_string();
@@ -156,7 +159,7 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
         Phase::Ready(answer) => {
             let answer = *answer;
             view! {
-                <Shown answer copy tag=tag.clone() postal=postal.get() minute dated={dated.get() > 0}/>
+                <Shown answer copy tag=tag.clone() postal=postal.get() minute dated={dated.get() > 0} badge/>
             }
             .into_any()
         }
@@ -209,6 +212,7 @@ fn status_phrase(
 /// - `postal`: the shopper's postal code; editing it asks again.
 /// - `minute`: the clock behind the countdown, in minutes since 1970.
 /// - `dated`: false until the first status line is painted; dates wait for it.
+/// - `badge`: the status line alone (a product card's badge).
 #[component]
 fn Shown(
     answer: Answer,
@@ -217,6 +221,7 @@ fn Shown(
     postal: String,
     minute: RwSignal<u32>,
     dated: bool,
+    badge: bool,
 ) -> impl IntoView {
     let today = intl::today(js_sys::Date::now());
     let tone = match answer.status {
@@ -278,21 +283,23 @@ fn Shown(
         <div class="line status" part="status" data-state=tone>
             <span>{status}</span>
         </div>
-        <div class="line promise" part=(!out).then_some("promise")>
-            {promise_line}
-            {out.then(|| notify(copy))}
-        </div>
-        <div class="line details">
-            <span part="countdown" aria-live="off">{countdown}</span>
-            // With the countdown, so that it cannot push them aside (a layout shift).
-            {(dated && !discontinued).then(|| destination(copy, &postal))}
-            {(dated && wants_notify && !out).then(|| notify(copy))}
-        </div>
-        {answer.notice.map(|text| view! {
-            <div class="line notice" part="notice" role="note">
-                <span class="visually-hidden">{copy.notice}</span>
-                <span>{text}</span>
+        {(!badge).then(|| view! {
+            <div class="line promise" part=(!out).then_some("promise")>
+                {promise_line}
+                {out.then(|| notify(copy))}
             </div>
+            <div class="line details">
+                <span part="countdown" aria-live="off">{countdown}</span>
+                // With the countdown, so that it cannot push them aside (a layout shift).
+                {(dated && !discontinued).then(|| destination(copy, &postal))}
+                {(dated && wants_notify && !out).then(|| notify(copy))}
+            </div>
+            {answer.notice.map(|text| view! {
+                <div class="line notice" part="notice" role="note">
+                    <span class="visually-hidden">{copy.notice}</span>
+                    <span>{text}</span>
+                </div>
+            })}
         })}
     }
 }

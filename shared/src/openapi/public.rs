@@ -70,6 +70,33 @@ pub(super) fn operation(
                 "requestBody": { "required": true, "content": json_content(&s.request::<BatchRequest>()) },
             })
         }
+        Route::AvailabilityBatchGet => {
+            responses.insert("200".into(), json!({ "description": "One result per SKU, in the order asked; a malformed or unknown SKU carries its own `error`.", "headers": cache_headers, "content": json_content(&s.answer::<BatchResponse>()) }));
+            responses.insert(
+                "304".into(),
+                json!({ "description": "Unchanged since the `If-None-Match` tag." }),
+            );
+            responses.insert(
+                "400".into(),
+                error_response(
+                    error,
+                    "No `skus`, more than 100, an empty entry, or a malformed or unknown parameter (`invalid_parameter`).",
+                ),
+            );
+            json!({
+                "operationId": "getAvailabilityList",
+                "summary": "The batch as a GET: up to 100 SKUs in one request with no CORS preflight (a collection page's widgets)",
+                "security": [{ "publishableKey": [] }, { "publishableKeyQuery": [] }],
+                "parameters": [
+                    { "name": "skus", "in": "query", "required": true, "description": "1 to 100 comma-separated SKUs.", "example": "MUG-STONEWARE,LAMP-DESK", "schema": { "type": "string", "minLength": 1, "maxLength": 100 * (MAX_SKU_LEN + 1) } },
+                    query_param("qty", "Units wanted of each (default 1).", json!({ "type": "integer", "minimum": 1, "maximum": MAX_QTY })),
+                    query_param("country", "Destination, ISO 3166-1 alpha-2.", json!({ "type": "string", "pattern": COUNTRY_PATTERN })),
+                    query_param("postal_code", "Destination postal code; needs `country`.", json!({ "type": "string", "pattern": POSTAL_CODE_PATTERN })),
+                    query_param("locale", "BCP 47 tag for localized texts.", json!({ "type": "string", "pattern": LOCALE_PATTERN, "maxLength": 35 })),
+                    query_param("currency", "ISO 4217 code.", json!({ "type": "string", "pattern": CURRENCY_PATTERN })),
+                ],
+            })
+        }
         Route::Subscribe => {
             responses.insert("202".into(), json!({ "description": "Subscribed: one email when the SKU is back. The same answer when the address already waits for it (nothing changes), so it never tells whether an address is subscribed.", "content": json_content(&s.answer::<SubscriptionResult>()) }));
             responses.insert(
