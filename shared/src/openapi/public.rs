@@ -41,14 +41,10 @@ pub(super) fn operation(
                 "operationId": "getAvailability",
                 "summary": "Stock and delivery promise for one SKU",
                 "security": [{ "publishableKey": [] }, { "publishableKeyQuery": [] }],
-                "parameters": [
-                    { "name": "sku", "in": "path", "required": true, "example": "MUG-STONEWARE", "schema": { "type": "string", "pattern": format!("^[A-Za-z0-9._-]{{1,{MAX_SKU_LEN}}}$") } },
-                    query_param("qty", "Units wanted (default 1).", json!({ "type": "integer", "minimum": 1, "maximum": MAX_QTY })),
-                    query_param("country", "Destination, ISO 3166-1 alpha-2.", json!({ "type": "string", "pattern": COUNTRY_PATTERN })),
-                    query_param("postal_code", "Destination postal code; needs `country`.", json!({ "type": "string", "pattern": POSTAL_CODE_PATTERN })),
-                    query_param("locale", "BCP 47 tag for localized texts.", json!({ "type": "string", "pattern": LOCALE_PATTERN, "maxLength": 35 })),
-                    query_param("currency", "ISO 4217 code.", json!({ "type": "string", "pattern": CURRENCY_PATTERN })),
-                ],
+                "parameters": read_params(
+                    json!({ "name": "sku", "in": "path", "required": true, "example": "MUG-STONEWARE", "schema": { "type": "string", "pattern": format!("^[A-Za-z0-9._-]{{1,{MAX_SKU_LEN}}}$") } }),
+                    "Units wanted (default 1).",
+                ),
             })
         }
         Route::AvailabilityBatch => {
@@ -87,14 +83,10 @@ pub(super) fn operation(
                 "operationId": "getAvailabilityList",
                 "summary": "The batch as a GET: up to 100 SKUs in one request with no CORS preflight (a collection page's widgets)",
                 "security": [{ "publishableKey": [] }, { "publishableKeyQuery": [] }],
-                "parameters": [
-                    { "name": "skus", "in": "query", "required": true, "description": "1 to 100 comma-separated SKUs.", "example": "MUG-STONEWARE,LAMP-DESK", "schema": { "type": "string", "minLength": 1, "maxLength": 100 * (MAX_SKU_LEN + 1) } },
-                    query_param("qty", "Units wanted of each (default 1).", json!({ "type": "integer", "minimum": 1, "maximum": MAX_QTY })),
-                    query_param("country", "Destination, ISO 3166-1 alpha-2.", json!({ "type": "string", "pattern": COUNTRY_PATTERN })),
-                    query_param("postal_code", "Destination postal code; needs `country`.", json!({ "type": "string", "pattern": POSTAL_CODE_PATTERN })),
-                    query_param("locale", "BCP 47 tag for localized texts.", json!({ "type": "string", "pattern": LOCALE_PATTERN, "maxLength": 35 })),
-                    query_param("currency", "ISO 4217 code.", json!({ "type": "string", "pattern": CURRENCY_PATTERN })),
-                ],
+                "parameters": read_params(
+                    json!({ "name": "skus", "in": "query", "required": true, "description": "1 to 100 comma-separated SKUs.", "example": "MUG-STONEWARE,LAMP-DESK", "schema": { "type": "string", "minLength": 1, "maxLength": 100 * (MAX_SKU_LEN + 1) } }),
+                    "Units wanted of each (default 1).",
+                ),
             })
         }
         Route::Subscribe => {
@@ -215,4 +207,37 @@ pub(super) fn operation(
         }
         _ => Value::Null,
     }
+}
+
+/// A read's parameters: what it reads (`what`), then the quantity and the
+/// destination, locale and currency every read takes.
+fn read_params(what: Value, qty: &str) -> Value {
+    json!([
+        what,
+        query_param(
+            "qty",
+            qty,
+            json!({ "type": "integer", "minimum": 1, "maximum": MAX_QTY })
+        ),
+        query_param(
+            "country",
+            "Destination, ISO 3166-1 alpha-2.",
+            json!({ "type": "string", "pattern": COUNTRY_PATTERN })
+        ),
+        query_param(
+            "postal_code",
+            "Destination postal code; needs `country`.",
+            json!({ "type": "string", "pattern": POSTAL_CODE_PATTERN })
+        ),
+        query_param(
+            "locale",
+            "BCP 47 tag for localized texts.",
+            json!({ "type": "string", "pattern": LOCALE_PATTERN, "maxLength": 35 })
+        ),
+        query_param(
+            "currency",
+            "ISO 4217 code.",
+            json!({ "type": "string", "pattern": CURRENCY_PATTERN })
+        ),
+    ])
 }
