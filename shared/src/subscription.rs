@@ -1,6 +1,6 @@
 //! Back-in-stock subscriptions: a shopper leaves an email on an out-of-stock
-//! or backordered product page. Sending the emails comes later; storing a
-//! clean, deduplicated list comes now.
+//! or backordered product page, and hears once when it is back
+//! ([`is_back`]; the email itself is `crate::email`).
 
 use serde::{Deserialize, Serialize};
 
