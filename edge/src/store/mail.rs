@@ -12,7 +12,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use upfront_shared::email::Language;
-use upfront_shared::email::caps::FrequencyCaps;
+use upfront_shared::email::caps::{CapHit, FrequencyCaps};
 use upfront_shared::email::mime::Email;
 use upfront_shared::email::records::{
     EmailKind, EmailLog, EmailRecord, EmailState, Suppression, SuppressionList, SuppressionReason,
@@ -125,6 +125,9 @@ impl Store {
                 vec![sku.into()],
             )?
             .to_array()?;
+        if !waiting.is_empty() {
+            self.prune_log(now_ms)?;
+        }
         let mut queued = Vec::new();
         for shopper in waiting {
             let vars = Vars {
@@ -162,6 +165,7 @@ impl Store {
         let Some(to) = config.notification_email else {
             return Ok(None);
         };
+        self.prune_log(now_ms)?;
         let vars = Vars {
             endpoint_url: Some(url.to_owned()),
             endpoint_id: Some(endpoint_id.to_owned()),
@@ -178,8 +182,17 @@ impl Store {
         )
     }
 
-    /// One message row, unless its key was queued before. Rows past the
-    /// log's 30 days go on the way.
+    /// Drops settled messages past the log's 30 days; once per batch of
+    /// new messages, not per message.
+    fn prune_log(&self, now_ms: i64) -> Result<()> {
+        self.sql.exec(
+            "DELETE FROM emails WHERE first_at_ms < ? AND state != 'pending'",
+            vec![((now_ms - KEEP_MS) as f64).into()],
+        )?;
+        Ok(())
+    }
+
+    /// One message row, unless its key was queued before.
     #[allow(clippy::too_many_arguments)]
     fn insert_email(
         &self,
@@ -191,10 +204,6 @@ impl Store {
         vars: &Vars,
         now_ms: i64,
     ) -> Result<Option<String>> {
-        self.sql.exec(
-            "DELETE FROM emails WHERE first_at_ms < ? AND state != 'pending'",
-            vec![((now_ms - KEEP_MS) as f64).into()],
-        )?;
         if any_row(
             &self.sql,
             "SELECT 1 FROM emails WHERE idem_key = ?",
@@ -245,7 +254,7 @@ impl Store {
         }
         let (config, _) = self.merchant_config()?;
         let kind = row.kind();
-        if !kind.transactional() && self.cap_room(&row, &config.email_caps, now_ms).is_err() {
+        if !kind.transactional() && self.cap_room(&row, &config.email_caps, now_ms)?.is_err() {
             if kind == EmailKind::BackInStock {
                 self.wait_again(&row)?;
             }
@@ -345,10 +354,16 @@ impl Store {
         })
     }
 
-    /// `Err` when one more message about this row's SKU would break a cap.
-    /// Messages leased right now count as sent: two attempts in flight
-    /// cannot both take the last place.
-    fn cap_room(&self, row: &EmailRow, caps: &FrequencyCaps, now_ms: i64) -> Result<(), ()> {
+    /// `Ok(Err(_))` when one more message about this row's SKU would break
+    /// a cap; a storage failure is an `Err`, never a cap. Messages leased
+    /// right now count as sent: two attempts in flight cannot both take the
+    /// last place.
+    fn cap_room(
+        &self,
+        row: &EmailRow,
+        caps: &FrequencyCaps,
+        now_ms: i64,
+    ) -> Result<Result<(), CapHit>> {
         #[derive(Deserialize)]
         struct Sent {
             sku: Option<String>,
@@ -367,16 +382,17 @@ impl Store {
                     (since as f64).into(),
                     (now_ms as f64).into(),
                 ],
-            )
-            .and_then(|cursor| cursor.to_array())
-            .map_err(|_| ())?;
-        let sent: Vec<(String, Timestamp)> = sent
+            )?
+            .to_array()?;
+        let sent = sent
             .into_iter()
-            .filter_map(|s| Some((s.sku.unwrap_or_default(), timestamp(s.at_ms).ok()?)))
-            .collect();
-        let now = timestamp(now_ms).map_err(|_| ())?;
-        caps.check(&sent, row.sku.as_deref().unwrap_or_default(), now)
-            .map_err(|_| ())
+            .map(|s| Ok((s.sku.unwrap_or_default(), timestamp(s.at_ms)?)))
+            .collect::<Result<Vec<(String, Timestamp)>>>()?;
+        Ok(caps.check(
+            &sent,
+            row.sku.as_deref().unwrap_or_default(),
+            timestamp(now_ms)?,
+        ))
     }
 
     /// A capped back-in-stock shopper waits for the SKU's next return.
