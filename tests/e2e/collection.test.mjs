@@ -21,6 +21,7 @@ before(async () => {
   browser = await launch();
   await setStock(EDGE, Array.from({ length: 48 }, (_, i) => ({ sku: `GRID-${i}`, on_hand: kind(i).on_hand })), ACME.secretKey);
   await setStock(EDGE, Array.from({ length: 200 }, (_, i) => ({ sku: `LONG-${i}`, on_hand: 10 })), ACME.secretKey);
+  await setStock(EDGE, Array.from({ length: 12 }, (_, i) => ({ sku: `LIVE-${i}`, on_hand: 50 })), ACME.secretKey);
 });
 after(async () => { await browser?.close(); });
 
@@ -82,6 +83,32 @@ test('48 products on one page: one request before the first paint, none after th
   }
   assert.deepEqual(errors, []);
   await page.screenshot({ path: join(SCREENSHOTS, 'collection-48.png'), fullPage: true });
+  await page.close();
+});
+
+test('a live change asks again only for the changed SKUs, in one request, and every card shows it', async () => {
+  const widgets = Array.from({ length: 12 }, (_, i) => `<upfront-availability sku="LIVE-${i}" key="${ACME.publishableKey}"${i % 2 ? ' variant="badge"' : ''}></upfront-availability>`).join('');
+  let asks;
+  const { page, errors } = await shopPage(browser, { widgets, setup: (p) => { asks = recordAsks(p); } });
+  const statuses = () => page.evaluate(() => [...document.querySelectorAll('upfront-availability')]
+    .map((el) => el.shadowRoot?.querySelector('[part=status]')?.innerText.replace(/\s+/g, ' ').trim() ?? ''));
+  await page.waitForFunction(() => [...document.querySelectorAll('upfront-availability')]
+    .every((el) => el.shadowRoot?.querySelector('[part=status]')), null, { timeout: 15_000 });
+  // Past the edge's 1-s read cache, and the socket is open (its snapshot changed nothing).
+  await page.waitForTimeout(2000);
+  assert.equal(asks.length, 1, JSON.stringify(asks));
+
+  // One restock write changing three SKUs: three pushes, one request for those three.
+  const changed = ['LIVE-1', 'LIVE-4', 'LIVE-7'];
+  await setStock(EDGE, changed.map((sku, i) => ({ sku, on_hand: i })), ACME.secretKey);
+  const want = (i) => ({ 1: /^Out of stock$/, 4: /^In stock — only 1 left$/, 7: /^In stock — only 2 left$/ })[i] ?? /^In stock$/;
+  await page.waitForFunction((n) => [...document.querySelectorAll('upfront-availability')]
+    .filter((el) => !/^In stock$/.test(el.shadowRoot.querySelector('[part=status]').innerText.trim())).length === n,
+  changed.length, { timeout: 10_000 });
+  await page.waitForTimeout(1500); // anything asked late would show now
+  (await statuses()).forEach((text, i) => assert.match(text, want(i), `LIVE-${i}`));
+  assert.deepEqual(asks.slice(1).map((a) => [...a].sort()), [changed], `asked after the change: ${JSON.stringify(asks.slice(1))}`);
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

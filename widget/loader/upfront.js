@@ -181,37 +181,51 @@ const answerUrl = (o) => `${apiBase}/v1/availability/${encodeURIComponent(o.sku)
 // parsed elements upgrade together; infinite scroll appends a page of cards
 // at once) is answered by one `GET /v1/availability?skus=…` per key and
 // destination, which needs no CORS preflight. A lone SKU keeps its own URL.
-const asking = new Map(); // query → Map(sku → [resolve])
-function ask(o) {
-  return new Promise((resolve) => {
+// `delay` gathers asks of later tasks too; `init` is the fetch's options.
+function batcher(delay, init) {
+  const asking = new Map(); // query → Map(sku → [resolve])
+  const json = (url) => fetch(url, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) })
+    .then((r) => (r.ok ? r.json() : null))
+    .catch(() => null);
+  function flush() {
+    for (const [query, skus] of asking) {
+      const all = [...skus.keys()];
+      for (let i = 0; i < all.length; i += 100) {
+        const chunk = all.slice(i, i + 100);
+        const answer = (sku, a) => skus.get(sku).forEach((resolve) => resolve(a));
+        if (chunk.length === 1) {
+          json(`${apiBase}/v1/availability/${encodeURIComponent(chunk[0])}?${query}`).then((a) => answer(chunk[0], a));
+        } else {
+          json(`${apiBase}/v1/availability?skus=${chunk.map(encodeURIComponent).join(',')}&${query}`).then((batch) => {
+            for (const sku of chunk) answer(sku, batch?.results?.find((r) => r.sku === sku)?.availability ?? null);
+          });
+        }
+      }
+    }
+    asking.clear();
+  }
+  return (o) => new Promise((resolve) => {
     const query = answerQuery(o);
-    if (!asking.size) setTimeout(flush);
+    if (!asking.size) setTimeout(flush, delay);
     if (!asking.has(query)) asking.set(query, new Map());
     const skus = asking.get(query);
     if (!skus.has(o.sku)) skus.set(o.sku, []);
     skus.get(o.sku).push(resolve);
   });
 }
-function flush() {
-  const json = (url) => fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) })
-    .then((r) => (r.ok ? r.json() : null))
-    .catch(() => null);
-  for (const [query, skus] of asking) {
-    const all = [...skus.keys()];
-    for (let i = 0; i < all.length; i += 100) {
-      const chunk = all.slice(i, i + 100);
-      const answer = (sku, a) => skus.get(sku).forEach((resolve) => resolve(a));
-      if (chunk.length === 1) {
-        json(`${apiBase}/v1/availability/${encodeURIComponent(chunk[0])}?${query}`).then((a) => answer(chunk[0], a));
-      } else {
-        json(`${apiBase}/v1/availability?skus=${chunk.map(encodeURIComponent).join(',')}&${query}`).then((batch) => {
-          for (const sku of chunk) answer(sku, batch?.results?.find((r) => r.sku === sku)?.availability ?? null);
-        });
-      }
-    }
-  }
-  asking.clear();
-}
+const ask = batcher(0, {});
+// After live changes, only the changed SKUs: a restock of many arrives as one
+// message each, and those of 50 ms share a request. Past the browser's cache,
+// whose `stale-while-revalidate` would hand back the answer just replaced.
+const askAgain = batcher(50, { cache: 'no-cache' });
+// Each edge isolate keeps a read up to 1 s (the one that took the write
+// forgets it at once, the others do not): an answer older than the change it
+// is asked for is asked once more when that second has passed.
+const ASKED_AGAIN_AFTER_MS = 1100;
+const older = (a, update) => a && Date.parse(a.as_of) < Date.parse(update.as_of);
+const answerSince = (o, update) => askAgain(o).then((a) => (older(a, update)
+  ? new Promise((r) => setTimeout(r, ASKED_AGAIN_AFTER_MS)).then(() => askAgain(o))
+  : a));
 
 // Elements far below the fold ask when they come near it: a long collection
 // page does not ask for every product at once. The margin is generous, so
@@ -415,7 +429,7 @@ class UpfrontAvailability extends HTMLElement {
       if (!shown) { held = update; return; }
       if (update.status === shown.status && update.available === shown.available) return;
       shown = { status: update.status, available: update.available };
-      o.widget?.('push', update);
+      if (o.widget) o.widget('push', { ...update, answerUrl: answerUrl(o), answer: answerSince(o, update) });
     };
     o.answer = new Promise((resolve) => whenNear(this, () => ask(o).then(resolve)));
     // No answer: every update goes through, and the widget asks again itself.
@@ -466,7 +480,12 @@ class UpfrontAvailability extends HTMLElement {
         follow(o.key, o.sku, o.onPush);
         if (qtyInput) {
           const onQty = (e) => {
-            try { if (e.target.matches && e.target.matches(qtyInput)) widget('qty', e.target.value); } catch { /* ignore */ }
+            try {
+              if (e.target.matches && e.target.matches(qtyInput)) {
+                o.qty = quantity(e.target.value); // what later pushes ask for
+                widget('qty', e.target.value);
+              }
+            } catch { /* ignore */ }
           };
           document.addEventListener('input', onQty);
           document.addEventListener('change', onQty);

@@ -12,6 +12,9 @@ mod copy;
 mod intl;
 mod view;
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
@@ -42,11 +45,20 @@ pub fn normalize_postal_code(country: &str, input: &str) -> Option<String> {
     upfront_shared::postal::normalize_postal_code(country, input)
 }
 
+/// The loader's own fetch in `value`: the URL it asked and the answer.
+fn early_answer(value: &JsValue) -> Option<(String, js_sys::Promise)> {
+    field(value, "answer")
+        .dyn_into::<js_sys::Promise>()
+        .ok()
+        .map(|answer| (option(value, "answerUrl"), answer))
+}
+
 /// Mounts one widget into `container` (in the element's shadow root), after
 /// the loader's skeleton, which CSS hides once there is an answer. `options`
 /// holds what the loader read from the element's attributes (see
 /// `upfront.js`). Answers the loader's handle, `widget(message, value)`:
-/// `push` with each live stock update for this SKU, `qty` when the page's
+/// `push` with each live stock update for this SKU (with the loader's
+/// batched `answer` for `answerUrl` when it asked again), `qty` when the page's
 /// quantity field changes, `postal` when the shopper saved a postal code,
 /// `dated` once the first status line is painted (the dates follow), and
 /// `form`, what the loader's form for a button's `data-form` asks for.
@@ -61,10 +73,7 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
         shown: RwSignal::new(view::Phase::Loading),
         dated: RwSignal::new(0),
     };
-    let prefetch = field(&options, "answer")
-        .dyn_into::<js_sys::Promise>()
-        .ok()
-        .map(|answer| (option(&options, "answerUrl"), answer));
+    let prefetched = Rc::new(Cell::new(early_answer(&options)));
     let target = api::Target {
         api_base: option(&options, "apiBase"),
         sku: option(&options, "sku"),
@@ -78,7 +87,7 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
         target,
         container: container.clone(),
         on_answer: field(&options, "onAnswer").dyn_into().ok(),
-        prefetched: prefetch,
+        prefetched: prefetched.clone(),
         badge: option(&options, "variant") == "badge",
     };
     leptos::mount::mount_to(container, move || {
@@ -95,7 +104,16 @@ pub fn mount(container: HtmlElement, options: JsValue) -> JsValue {
                 if let (Some(status), Some(available)) =
                     (status, field(&value, "available").as_f64())
                 {
-                    inputs.pushed(&status, available);
+                    // Set before the ask it is for, which takes it; dropped
+                    // when nothing is asked.
+                    let answer = early_answer(&value);
+                    let asked = answer.is_some();
+                    if asked {
+                        prefetched.set(answer);
+                    }
+                    if !inputs.pushed(&status, available) && asked {
+                        prefetched.set(None);
+                    }
                 }
             }
             Some("qty") => {

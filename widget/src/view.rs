@@ -2,6 +2,7 @@
 //! countdown · destination (or the back-in-stock form), merchant notice.
 
 use std::cell::Cell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -31,8 +32,9 @@ pub struct Setup {
     /// The loader's `onAnswer(body)`, told each answer shown (it writes the
     /// JSON-LD); `None` when nobody listens.
     pub on_answer: Option<js_sys::Function>,
-    /// The loader's early fetch: the URL it asked and the parsed answer.
-    pub prefetched: Option<(String, js_sys::Promise)>,
+    /// The loader's fetch, taken by the next ask for the same URL: the
+    /// first answer, or one the loader asked (batched) after a live change.
+    pub prefetched: Rc<Cell<Option<(String, js_sys::Promise)>>>,
     /// `variant="badge"`: the status line alone, for product cards.
     pub badge: bool,
 }
@@ -63,8 +65,8 @@ pub struct Inputs {
 
 impl Inputs {
     /// A live stock update: asks again, fresh, only when it differs from
-    /// what is shown.
-    pub fn pushed(self, status: &str, available: f64) {
+    /// what is shown. Answers whether it asked.
+    pub fn pushed(self, status: &str, available: f64) -> bool {
         let differs = self.shown.with_untracked(|p| match p {
             Phase::Ready(a) => a.status.as_str() != status || a.available != available,
             _ => true,
@@ -72,6 +74,7 @@ impl Inputs {
         if differs {
             self.refresh.update(|n| *n += 1);
         }
+        differs
     }
 }
 
@@ -100,7 +103,6 @@ pub fn Widget(setup: Setup, inputs: Inputs) -> impl IntoView {
     // Whole minutes since 1970: the countdown's resolution, and a `u32`
     // signal like the others (each new signal type costs the shopper bytes).
     let minute = RwSignal::new(minutes_since_epoch(js_sys::Date::now()));
-    let prefetched = Cell::new(prefetched);
 
     Effect::new(move |_| {
         let url = availability_url(&target, qty.get(), &postal.get());

@@ -11,9 +11,11 @@ use super::inventory::read;
 use super::{Store, now_timestamp};
 use crate::stream::CLIENT_HEADER;
 
-/// Live sockets one client address may hold: a shopper's tabs, or a small
-/// office behind one address. Past it the handshake gets 429.
-const SOCKETS_PER_CLIENT: usize = 32;
+/// Live sockets one client address may hold: sized for the shoppers behind
+/// one carrier-grade NAT or office proxy (README, "Limits"), and small
+/// beside the store's cap, so that taking it all needs twenty addresses (an
+/// IPv6 client counts by its /64). Past it the handshake gets 429.
+const SOCKETS_PER_CLIENT: usize = 1_000;
 /// Live sockets one store holds at most (hibernated sockets cost no CPU,
 /// but each push walks them all).
 const SOCKETS_PER_MERCHANT: usize = 20_000;
