@@ -22,6 +22,7 @@ pub mod ledger;
 pub mod merchant;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod order;
 pub mod outbound;
 pub mod postal;
 pub mod promise;
