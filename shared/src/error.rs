@@ -54,13 +54,21 @@ pub enum ErrorCode {
     /// A fulfilment or cancellation of a hold that is not a committed,
     /// unshipped sale.
     HoldNotCommitted,
+    /// `POST /v1/orders` with an order id already used for a different order.
+    OrderExists,
+    /// The order's state does not allow this step (shipped, cancelled, or
+    /// nothing to consent to).
+    OrderNotOpen,
+    /// An answer to an option notice that a later notice replaced: the
+    /// buyer must answer the latest one.
+    NoticeSuperseded,
     RateLimited,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 26] = [
+    pub const ALL: [ErrorCode; 29] = [
         Self::InvalidJson,
         Self::InvalidParameter,
         Self::InvalidRequest,
@@ -85,6 +93,9 @@ impl ErrorCode {
         Self::MerchantExists,
         Self::SecretKeyNotRevocable,
         Self::HoldNotCommitted,
+        Self::OrderExists,
+        Self::OrderNotOpen,
+        Self::NoticeSuperseded,
         Self::RateLimited,
         Self::InternalError,
     ];
@@ -110,7 +121,10 @@ impl ErrorCode {
             | Self::SkuDiscontinued
             | Self::MerchantExists
             | Self::SecretKeyNotRevocable
-            | Self::HoldNotCommitted => 409,
+            | Self::HoldNotCommitted
+            | Self::OrderExists
+            | Self::OrderNotOpen
+            | Self::NoticeSuperseded => 409,
             Self::UpgradeRequired => 426,
             Self::RateLimited => 429,
             Self::InternalError => 500,
