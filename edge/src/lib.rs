@@ -16,6 +16,7 @@ mod idempotency;
 mod inventory;
 mod openapi;
 mod operator;
+mod orders;
 mod outbound;
 mod ratelimit;
 mod read_cache;
@@ -36,6 +37,7 @@ pub use store::Store;
 use crate::auth::authenticate;
 use crate::error::ApiError;
 use crate::holds::Step;
+use crate::orders::MerchantStep;
 use crate::store::KeyGrant;
 use upfront_shared::error::ErrorCode;
 
@@ -85,6 +87,14 @@ async fn route(
 ) -> (Option<Rc<KeyGrant>>, Result<web_sys::Response, ApiError>) {
     // Read once: path, query and the answer cache's key all come from it.
     let url = http::RequestUrl::of(req);
+    // Tests move the order workflow's clock; deploys (`DEMO_STORE` off) do
+    // not have this route at all.
+    if url.path() == operator::TEST_CLOCK_PATH && operator::demo_store_enabled(env) {
+        return (
+            None,
+            operator::advance_clock(req, env).await.map(Into::into),
+        );
+    }
     // The method as sent: workers-rs' `Method` reads an unknown one as GET.
     let route = match Route::resolve(&req.inner().method(), url.path()) {
         Ok(route) => route,
@@ -119,6 +129,26 @@ async fn route(
                 None,
                 suppressions::unsubscribe(env, token).await.map(Into::into),
             );
+        }
+        Route::OrderStatusPage { token } => {
+            return (None, orders::page(env, token).await.map(Into::into));
+        }
+        Route::AnswerNotice { token } => {
+            return (
+                None,
+                orders::answer_notice(req, env, token).await.map(Into::into),
+            );
+        }
+        // An app reads its buyer's order with the buyer's token.
+        Route::GetOrder { id } => {
+            if let Some(token) = orders::buyer_bearer(req) {
+                return (
+                    None,
+                    orders::get_as_buyer(req, env, &token, id)
+                        .await
+                        .map(Into::into),
+                );
+            }
         }
         _ => {}
     }
@@ -203,6 +233,18 @@ async fn dispatch(
         Route::ListSuppressions => suppressions::list(req, query, env, id).await,
         Route::AddSuppression => suppressions::add(req, env, id).await,
         Route::ListEmails => suppressions::log(req, query, env, id).await,
+        Route::CreateOrder => orders::create(req, env, id).await,
+        Route::ListOrders => orders::list(req, query, env, id).await,
+        Route::GetOrder { id: order } => orders::get(req, env, id, order).await,
+        Route::ShipOrder { id: order } => {
+            orders::step(req, env, id, order, MerchantStep::Ship).await
+        }
+        Route::CancelOrder { id: order } => {
+            orders::step(req, env, id, order, MerchantStep::Cancel).await
+        }
+        Route::RefundOrder { id: order } => {
+            orders::step(req, env, id, order, MerchantStep::Refund).await
+        }
         Route::Availability { .. }
         | Route::AvailabilityBatch
         | Route::AvailabilityBatchGet
@@ -210,6 +252,8 @@ async fn dispatch(
         | Route::Unsubscribe { .. }
         | Route::ShopifyWebhook { .. }
         | Route::CreateMerchant
+        | Route::OrderStatusPage { .. }
+        | Route::AnswerNotice { .. }
         | Route::OpenApi => Err(ApiError::new(ErrorCode::NotFound, "no such route")),
     }
 }

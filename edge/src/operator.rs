@@ -121,3 +121,43 @@ fn generated_id() -> Result<String, ApiError> {
         .collect();
     Ok(["m", &hex].concat())
 }
+
+/// Where tests move the order workflow's clock (`DEMO_STORE = "on"` only;
+/// not in the OpenAPI document, and a 404 on deploys).
+pub const TEST_CLOCK_PATH: &str = "/v1/test/clock";
+
+/// `POST /v1/test/clock {"merchant", "advance_seconds"}` with the operator
+/// token: the merchant's order clock moves forward, and the watcher looks
+/// at every open order as its daily alarm would.
+pub async fn advance_clock(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Advance {
+        merchant: String,
+        advance_seconds: i64,
+    }
+    check_operator(req, env)?;
+    let body = raw_json_body(req, MAX_BODY_BYTES).await?;
+    let advance: Advance = parse_json(&body)?;
+    if !(0..=400 * 86_400).contains(&advance.advance_seconds) {
+        return Err(ErrorBody::new(
+            ErrorCode::InvalidRequest,
+            "advance_seconds is 0 to 400 days",
+        )
+        .with_param("advance_seconds")
+        .into());
+    }
+    let command = StoreCommand::AdvanceTestClock {
+        seconds: advance.advance_seconds,
+        now_ms: now()?.as_millisecond(),
+    };
+    let done: Option<bool> = store::call_existing(env, &advance.merchant, &command).await?;
+    if done.is_none() {
+        return Err(ApiError::new(ErrorCode::NotFound, "no such merchant"));
+    }
+    json_reply(
+        req,
+        &serde_json::json!({ "advanced_seconds": advance.advance_seconds }),
+        Freshness::NoStore,
+    )
+}

@@ -94,10 +94,17 @@ pub enum Scope {
     /// Erasing a shopper's address.
     #[serde(rename = "subscriptions:write")]
     SubscriptionsWrite,
+    /// Orders, read.
+    #[serde(rename = "orders:read")]
+    OrdersRead,
+    /// Orders created, shipped, cancelled and refunded: a checkout or
+    /// fulfilment backend.
+    #[serde(rename = "orders:write")]
+    OrdersWrite,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 10] = [
         Self::InventoryRead,
         Self::InventoryWrite,
         Self::HoldsRead,
@@ -106,6 +113,8 @@ impl Scope {
         Self::ConfigWrite,
         Self::SubscriptionsRead,
         Self::SubscriptionsWrite,
+        Self::OrdersRead,
+        Self::OrdersWrite,
     ];
 }
 

@@ -27,16 +27,44 @@ pub enum EventType {
     /// A SKU that could not be bought can be again.
     #[serde(rename = "sku.back_in_stock")]
     SkuBackInStock,
+    /// An order cannot ship by its date: an option notice went to the buyer.
+    #[serde(rename = "order.delayed")]
+    OrderDelayed,
+    /// The buyer agreed to a delay (or, for a first delay of at most 30
+    /// days, did not answer by the original date).
+    #[serde(rename = "order.consented")]
+    OrderConsented,
+    #[serde(rename = "order.cancelled")]
+    OrderCancelled,
+    /// A cancelled order must be refunded by `obligation.refund_by`.
+    #[serde(rename = "order.refund_due")]
+    OrderRefundDue,
+    #[serde(rename = "order.shipped")]
+    OrderShipped,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 3] = [Self::SkuLowStock, Self::SkuOutOfStock, Self::SkuBackInStock];
+    pub const ALL: [EventType; 8] = [
+        Self::SkuLowStock,
+        Self::SkuOutOfStock,
+        Self::SkuBackInStock,
+        Self::OrderDelayed,
+        Self::OrderConsented,
+        Self::OrderCancelled,
+        Self::OrderRefundDue,
+        Self::OrderShipped,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SkuLowStock => "sku.low_stock",
             Self::SkuOutOfStock => "sku.out_of_stock",
             Self::SkuBackInStock => "sku.back_in_stock",
+            Self::OrderDelayed => "order.delayed",
+            Self::OrderConsented => "order.consented",
+            Self::OrderCancelled => "order.cancelled",
+            Self::OrderRefundDue => "order.refund_due",
+            Self::OrderShipped => "order.shipped",
         }
     }
 
@@ -75,8 +103,18 @@ pub struct Event {
     pub kind: EventType,
     #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date-time")))]
     pub created: Timestamp,
-    /// The SKU's stock after the change.
-    pub data: StockUpdate,
+    /// The SKU's stock after the change (`sku.*`), or the order after it
+    /// (`order.*`).
+    pub data: EventData,
+}
+
+/// What an event is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum EventData {
+    Sku(StockUpdate),
+    Order(Box<crate::order::Order>),
 }
 
 /// `POST /v1/webhook-endpoints`.

@@ -75,6 +75,26 @@ pub enum Route<'a> {
     ListSuppressions,
     AddSuppression,
     ListEmails,
+    CreateOrder,
+    ListOrders,
+    GetOrder {
+        id: &'a str,
+    },
+    ShipOrder {
+        id: &'a str,
+    },
+    CancelOrder {
+        id: &'a str,
+    },
+    RefundOrder {
+        id: &'a str,
+    },
+    OrderStatusPage {
+        token: &'a str,
+    },
+    AnswerNotice {
+        token: &'a str,
+    },
     OpenApi,
 }
 
@@ -97,7 +117,7 @@ pub enum Access {
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 40] = [
+pub const ROUTES: [(&str, &str); 48] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -138,6 +158,14 @@ pub const ROUTES: [(&str, &str); 40] = [
     ("POST", "/v1/suppressions"),
     ("GET", "/v1/emails"),
     ("GET", "/v1/availability"),
+    ("POST", "/v1/orders"),
+    ("GET", "/v1/orders"),
+    ("GET", "/v1/orders/{order_id}"),
+    ("POST", "/v1/orders/{order_id}/shipments"),
+    ("POST", "/v1/orders/{order_id}/cancel"),
+    ("POST", "/v1/orders/{order_id}/refund"),
+    ("GET", "/v1/order-status/{token}"),
+    ("POST", "/v1/order-status/{token}"),
 ];
 
 impl<'a> Route<'a> {
@@ -184,7 +212,9 @@ impl<'a> Route<'a> {
             // The link's token is signed by the merchant's store.
             Self::ShopifyWebhook { .. }
             | Self::UnsubscribePage { .. }
-            | Self::Unsubscribe { .. } => Access::Signed,
+            | Self::Unsubscribe { .. }
+            | Self::OrderStatusPage { .. }
+            | Self::AnswerNotice { .. } => Access::Signed,
             Self::CreateMerchant => Access::Operator,
             Self::OpenApi => Access::Open,
             _ => Access::Secret,
@@ -210,6 +240,11 @@ impl<'a> Route<'a> {
             | Self::ListSuppressions
             | Self::ListEmails => Some(Scope::SubscriptionsRead),
             Self::SubscriptionErase | Self::AddSuppression => Some(Scope::SubscriptionsWrite),
+            Self::ListOrders | Self::GetOrder { .. } => Some(Scope::OrdersRead),
+            Self::CreateOrder
+            | Self::ShipOrder { .. }
+            | Self::CancelOrder { .. }
+            | Self::RefundOrder { .. } => Some(Scope::OrdersWrite),
             _ => None,
         }
     }
@@ -256,6 +291,15 @@ impl<'a> Route<'a> {
             ],
             ["suppressions"] => [Some(Self::ListSuppressions), Some(Self::AddSuppression)],
             ["emails"] => one(Self::ListEmails),
+            ["orders"] => [Some(Self::CreateOrder), Some(Self::ListOrders)],
+            ["orders", id] => one(Self::GetOrder { id }),
+            ["orders", id, "shipments"] => one(Self::ShipOrder { id }),
+            ["orders", id, "cancel"] => one(Self::CancelOrder { id }),
+            ["orders", id, "refund"] => one(Self::RefundOrder { id }),
+            ["order-status", token] => [
+                Some(Self::OrderStatusPage { token }),
+                Some(Self::AnswerNotice { token }),
+            ],
             _ => [None, None],
         }
     }
@@ -311,6 +355,14 @@ impl<'a> Route<'a> {
             Self::AddSuppression => 37,
             Self::ListEmails => 38,
             Self::AvailabilityBatchGet => 39,
+            Self::CreateOrder => 40,
+            Self::ListOrders => 41,
+            Self::GetOrder { .. } => 42,
+            Self::ShipOrder { .. } => 43,
+            Self::CancelOrder { .. } => 44,
+            Self::RefundOrder { .. } => 45,
+            Self::OrderStatusPage { .. } => 46,
+            Self::AnswerNotice { .. } => 47,
         };
         ROUTES[index]
     }

@@ -158,6 +158,8 @@ test('the OpenAPI document lists every route', async () => {
     '/v1/availability', '/v1/availability/batch', '/v1/availability/{sku}', '/v1/delivery-config', '/v1/emails', '/v1/fulfilments', '/v1/holds',
     '/v1/holds/{hold_id}/cancel', '/v1/holds/{hold_id}/commit', '/v1/holds/{hold_id}/release', '/v1/inventory',
     '/v1/keys', '/v1/keys/{key_id}', '/v1/keys/{key_id}/roll', '/v1/openapi.json', '/v1/operator/merchants',
+    '/v1/order-status/{token}', '/v1/orders', '/v1/orders/{order_id}', '/v1/orders/{order_id}/cancel',
+    '/v1/orders/{order_id}/refund', '/v1/orders/{order_id}/shipments',
     '/v1/settings', '/v1/shipments', '/v1/skus', '/v1/skus/{sku}', '/v1/stream', '/v1/subscriptions',
     '/v1/subscriptions/erase', '/v1/subscriptions/export', '/v1/suppressions', '/v1/unsubscribe/{token}',
     '/v1/webhook-deliveries/{delivery_id}/redeliver',

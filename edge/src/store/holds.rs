@@ -216,10 +216,14 @@ impl Store {
                 None,
             )?
             .one()?;
-        let next = match (next.next, self.next_sweep_ms()?) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let next = [
+            next.next,
+            self.next_sweep_ms()?,
+            self.next_order_check_ms()?,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         if let Some(at_ms) = next {
             let current = self.storage.get_alarm().await?;
             if current.is_none_or(|c| c > at_ms) {

@@ -19,6 +19,8 @@ use upfront_shared::email::records::{
 };
 use upfront_shared::email::templates::{BackInStock, EndpointDisabled};
 use upfront_shared::email::unsubscribe::{Token, address_hash, token};
+use upfront_shared::order::Order;
+use upfront_shared::order::notice::DelayEmail;
 use upfront_shared::readback::PageQuery;
 use worker::Result;
 
@@ -50,6 +52,10 @@ struct Vars {
     endpoint_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     endpoint_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    order_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    notice_number: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -182,6 +188,31 @@ impl Store {
         )
     }
 
+    /// The buyer's option notice `number` about `order`: one row per
+    /// notice, however often the watcher looks.
+    pub(super) fn queue_order_notice(
+        &self,
+        order: &Order,
+        number: u32,
+        now_ms: i64,
+    ) -> Result<Option<String>> {
+        self.prune_log(now_ms)?;
+        let vars = Vars {
+            order_id: Some(order.id.clone()),
+            notice_number: Some(number),
+            ..Vars::default()
+        };
+        self.insert_email(
+            &format!("order_delayed:{}:{number}", order.id),
+            EmailKind::OrderDelayed,
+            &order.email,
+            None,
+            order.locale.as_deref(),
+            &vars,
+            now_ms,
+        )
+    }
+
     /// Drops settled messages past the log's 30 days; once per batch of
     /// new messages, not per message.
     fn prune_log(&self, now_ms: i64) -> Result<()> {
@@ -249,11 +280,13 @@ impl Store {
             Ok(None)
         };
         let hash = address_hash(&row.email);
-        if self.is_suppressed(&hash)? {
+        let kind = row.kind();
+        // An unsubscribe from stock alerts does not opt out of what the law
+        // requires be sent (a delay notice); a bounce or complaint does.
+        if self.is_suppressed_for(&hash, kind)? {
             return settle("suppressed");
         }
         let (config, _) = self.merchant_config()?;
-        let kind = row.kind();
         if !kind.transactional() && self.cap_room(&row, &config.email_caps, now_ms)?.is_err() {
             if kind == EmailKind::BackInStock {
                 self.wait_again(&row)?;
@@ -287,6 +320,30 @@ impl Store {
                 endpoint_id: vars.endpoint_id.as_deref().unwrap_or_default(),
             }
             .render(),
+            EmailKind::OrderDelayed => {
+                let order = vars
+                    .order_id
+                    .as_deref()
+                    .map(|id| self.order(id))
+                    .transpose()?
+                    .flatten();
+                let notice = order.as_ref().and_then(|o| {
+                    o.notices
+                        .iter()
+                        .find(|n| Some(n.number) == vars.notice_number)
+                });
+                let (Some(order), Some(notice)) = (&order, notice) else {
+                    return settle("failed"); // the order is gone: nothing to say
+                };
+                DelayEmail {
+                    shop: &config.display_name,
+                    order: &order.id,
+                    notice,
+                    status_url: &order.status_url,
+                    discount_code: order.delay_discount_code.as_deref(),
+                }
+                .render(language)
+            }
         };
         let domain = from.rsplit('@').next().unwrap_or("upfront.invalid");
         let email = Email {
@@ -465,6 +522,17 @@ impl Store {
         }
         self.suppress(parsed.address_hash, SuppressionReason::Unsubscribed, now_ms)?;
         Ok(true)
+    }
+
+    fn is_suppressed_for(&self, hash: &str, kind: EmailKind) -> Result<bool> {
+        if !kind.transactional() {
+            return self.is_suppressed(hash);
+        }
+        any_row(
+            &self.sql,
+            "SELECT 1 FROM suppressions WHERE address_hash = ? AND reason != 'unsubscribed'",
+            vec![hash.into()],
+        )
     }
 
     fn is_suppressed(&self, hash: &str) -> Result<bool> {

@@ -7,13 +7,14 @@
 //! `transactionSync` (`atomically`), so a failure rolls all of them back.
 //! One file per concept: `schema`, `accounts`, `inventory`, `holds`,
 //! `shopify`, `subscriptions`, `shipments`, `live`, `outbox` (webhooks),
-//! `mail` (email).
+//! `mail` (email), `orders` (orders and the promise watcher).
 
 mod accounts;
 mod holds;
 mod inventory;
 mod live;
 mod mail;
+mod orders;
 mod outbox;
 mod schema;
 mod shipments;
@@ -44,6 +45,7 @@ pub use accounts::{CreateOutcome, KeyGrant, KeyOutcome};
 pub use holds::HoldOutcome;
 pub use inventory::SkuRecord;
 pub use mail::EmailJob;
+pub use orders::{OrderOutcome, OrderStep};
 pub use outbox::{AttemptOutcome, DeliveryJob, RetryPolicy};
 pub use subscriptions::SubscribeOutcome;
 
@@ -221,6 +223,37 @@ pub enum StoreCommand {
     EmailLog {
         page: PageQuery,
     },
+    /// An order (validated); `fingerprint` tells a repeat from a clash.
+    CreateOrder {
+        request: upfront_shared::order::OrderRequest,
+        fingerprint: String,
+        now_ms: i64,
+    },
+    GetOrder {
+        id: String,
+    },
+    /// The order a buyer's token opens.
+    OrderByToken {
+        token: String,
+    },
+    ListOrders {
+        status: Option<upfront_shared::order::OrderStatus>,
+        limit: u32,
+        before: Option<i64>,
+    },
+    /// Ship, cancel, refund, or the buyer's answer (`by_token`: `id` is
+    /// the buyer's token).
+    StepOrder {
+        id: String,
+        by_token: bool,
+        step: OrderStep,
+        now_ms: i64,
+    },
+    /// Moves the order workflow's clock (`DEMO_STORE = "on"` only).
+    AdvanceTestClock {
+        seconds: i64,
+        now_ms: i64,
+    },
     /// One Shopify inventory level (signature already verified).
     ShopifyLevel {
         event_id: String,
@@ -268,6 +301,13 @@ impl DurableObject for Store {
         let mut deliveries = self.record_events(&before, now_ms)?;
         // Deliveries the queue never took (a lost send) go again.
         deliveries.extend(self.overdue_deliveries(now_ms)?);
+        // The watcher's daily look at every open order (a hold that
+        // expired may also free units for one).
+        if self.order_check_due(now_ms)? {
+            deliveries.extend(self.recheck_orders(None, now_ms)?);
+        } else if !expired.is_empty() {
+            deliveries.extend(self.recheck_orders(Some(&expired), now_ms)?);
+        }
         self.enqueue_after_answer(deliveries);
         self.push_after_answer(expired);
         self.schedule_next_alarm().await?;
@@ -294,6 +334,7 @@ impl DurableObject for Store {
         } else {
             self.statuses(&changed)?
         };
+        let config_changed = matches!(command, StoreCommand::PutDeliveryConfig { .. });
         let redelivered = match &command {
             StoreCommand::Redeliver { id, .. } => Some(id.clone()),
             _ => None,
@@ -305,6 +346,17 @@ impl DurableObject for Store {
             self.record_events(&before, worker::Date::now().as_millis() as i64)?
         };
         deliveries.extend(redelivered.filter(|_| response.status_code() == 200));
+        // The promise watcher: every open order holding a changed SKU (all
+        // of them after a new delivery configuration) is looked at again
+        // in this turn, so a delay notice leaves within the minute.
+        if response.status_code() == 200 {
+            let now_ms = worker::Date::now().as_millis() as i64;
+            if config_changed {
+                deliveries.extend(self.recheck_orders(None, now_ms)?);
+            } else if !changed.is_empty() {
+                deliveries.extend(self.recheck_orders(Some(&changed), now_ms)?);
+            }
+        }
         if !deliveries.is_empty() {
             self.enqueue_after_answer(deliveries);
             self.schedule_next_alarm().await?;
@@ -464,6 +516,37 @@ impl Store {
             )?),
             C::ListSuppressions { page } => Response::from_json(&self.list_suppressions(&page)?),
             C::EmailLog { page } => Response::from_json(&self.email_log(&page)?),
+            C::CreateOrder {
+                request,
+                fingerprint,
+                now_ms,
+            } => {
+                let (outcome, queued) = self.create_order(request, &fingerprint, now_ms)?;
+                self.after_order_work(queued).await?;
+                Response::from_json(&outcome)
+            }
+            C::GetOrder { id } => Response::from_json(&self.order(&id)?),
+            C::OrderByToken { token } => Response::from_json(&self.order_by_token(&token)?),
+            C::ListOrders {
+                status,
+                limit,
+                before,
+            } => Response::from_json(&self.list_orders(status, limit, before)?),
+            C::StepOrder {
+                id,
+                by_token,
+                step,
+                now_ms,
+            } => {
+                let (outcome, queued) = self.order_step(&id, by_token, step, now_ms)?;
+                self.after_order_work(queued).await?;
+                Response::from_json(&outcome)
+            }
+            C::AdvanceTestClock { seconds, now_ms } => {
+                let queued = self.advance_test_clock(seconds, now_ms)?;
+                self.after_order_work(queued).await?;
+                Response::from_json(&true)
+            }
             C::ShopifyLevel {
                 event_id,
                 inventory_item_id,
@@ -480,6 +563,13 @@ impl Store {
                 now_ms,
             )?),
         }
+    }
+
+    /// Hands what an order command queued to the queue, and keeps the
+    /// watcher's daily alarm set.
+    async fn after_order_work(&self, queued: Vec<String>) -> Result<()> {
+        self.enqueue_after_answer(queued);
+        self.schedule_next_alarm().await
     }
 
     /// The SKUs whose stock `command` may change, for live push.

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use upfront_shared::outbound::{
     CreatedEndpoint, Delivery, DeliveryList, DeliveryState, Endpoint, EndpointList,
-    EndpointRequest, Event, EventType, backoff_seconds,
+    EndpointRequest, Event, EventData, EventType, backoff_seconds,
 };
 use upfront_shared::push::StockUpdate;
 use upfront_shared::stock::StockStatus;
@@ -336,40 +336,54 @@ impl Store {
             let Some(kind) = kind else {
                 continue;
             };
-            let endpoints: Vec<EndpointRow> = self
-                .sql
-                .exec(
-                    "SELECT id, url, events, secret, enabled, created_at_ms FROM webhook_endpoints \
-                     WHERE enabled = 1 AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?)",
-                    vec![kind.as_str().into()],
-                )?
-                .to_array()?;
-            if endpoints.is_empty() {
-                continue;
-            }
-            let event = Event {
-                id: event_id,
-                kind,
-                created: timestamp(now_ms)?,
-                data: update,
-            };
-            let body = serde_json::to_string(&event)?;
-            for endpoint in endpoints {
-                let id = format!("wd_{}", random_hex(&self.sql, 12)?);
-                self.sql.exec(
-                    "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event, state, \
-                     first_at_ms, next_at_ms) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
-                    vec![
-                        id.as_str().into(),
-                        endpoint.id.as_str().into(),
-                        event.id.as_str().into(),
-                        body.as_str().into(),
-                        (now_ms as f64).into(),
-                        (now_ms as f64).into(),
-                    ],
-                )?;
-                deliveries.push(id);
-            }
+            deliveries.extend(self.record_event(event_id, kind, EventData::Sku(update), now_ms)?);
+        }
+        Ok(deliveries)
+    }
+
+    /// A pending delivery of one event to each enabled endpoint that wants
+    /// its type; returns them for the queue.
+    pub(super) fn record_event(
+        &self,
+        event_id: String,
+        kind: EventType,
+        data: EventData,
+        now_ms: i64,
+    ) -> Result<Vec<String>> {
+        let endpoints: Vec<EndpointRow> = self
+            .sql
+            .exec(
+                "SELECT id, url, events, secret, enabled, created_at_ms FROM webhook_endpoints \
+                 WHERE enabled = 1 AND EXISTS (SELECT 1 FROM json_each(events) WHERE value = ?)",
+                vec![kind.as_str().into()],
+            )?
+            .to_array()?;
+        if endpoints.is_empty() {
+            return Ok(Vec::new());
+        }
+        let event = Event {
+            id: event_id,
+            kind,
+            created: timestamp(now_ms)?,
+            data,
+        };
+        let body = serde_json::to_string(&event)?;
+        let mut deliveries = Vec::new();
+        for endpoint in endpoints {
+            let id = format!("wd_{}", random_hex(&self.sql, 12)?);
+            self.sql.exec(
+                "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event, state, \
+                 first_at_ms, next_at_ms) VALUES (?, ?, ?, ?, 'pending', ?, ?)",
+                vec![
+                    id.as_str().into(),
+                    endpoint.id.as_str().into(),
+                    event.id.as_str().into(),
+                    body.as_str().into(),
+                    (now_ms as f64).into(),
+                    (now_ms as f64).into(),
+                ],
+            )?;
+            deliveries.push(id);
         }
         Ok(deliveries)
     }

@@ -124,6 +124,17 @@ CREATE TABLE IF NOT EXISTS emails (
 );
 CREATE INDEX IF NOT EXISTS emails_pending ON emails (next_at_ms) WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS emails_by_address ON emails (email, sent_at_ms);
+CREATE TABLE IF NOT EXISTS orders (
+    id TEXT PRIMARY KEY,
+    token TEXT NOT NULL UNIQUE,
+    fingerprint TEXT NOT NULL,
+    open INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'awaiting_shipment',
+    record TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_open ON orders (created_at_ms) WHERE open = 1;
+CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status);
 CREATE TABLE IF NOT EXISTS suppressions (
     address_hash TEXT PRIMARY KEY,
     reason TEXT NOT NULL,

@@ -14,6 +14,10 @@ pub enum EmailKind {
     BackInStock,
     /// To the merchant: a webhook endpoint was disabled. Transactional.
     EndpointDisabled,
+    /// To a buyer: an option notice about an order that cannot ship on
+    /// time (the FTC Mail Order Rule). Transactional, and an unsubscribe
+    /// from stock alerts does not stop it.
+    OrderDelayed,
 }
 
 impl EmailKind {
@@ -21,19 +25,24 @@ impl EmailKind {
         match self {
             Self::BackInStock => "back_in_stock",
             Self::EndpointDisabled => "endpoint_disabled",
+            Self::OrderDelayed => "order_delayed",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::BackInStock, Self::EndpointDisabled]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            Self::BackInStock,
+            Self::EndpointDisabled,
+            Self::OrderDelayed,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 
     /// Transactional mail answers something the reader did or owns; the
     /// rest is capped and can be unsubscribed from in one click.
     pub fn transactional(self) -> bool {
-        matches!(self, Self::EndpointDisabled)
+        matches!(self, Self::EndpointDisabled | Self::OrderDelayed)
     }
 }
 

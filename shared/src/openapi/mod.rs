@@ -5,6 +5,7 @@
 
 mod accounts;
 mod merchant;
+mod orders;
 mod public;
 
 use schemars::generate::{SchemaGenerator, SchemaSettings};
@@ -187,7 +188,19 @@ fn key_id_param() -> Value {
 fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
     let error = s.answer::<ErrorBody>();
     let mut responses = common_errors(&error);
+    let is_order = matches!(
+        route,
+        Route::CreateOrder
+            | Route::ListOrders
+            | Route::GetOrder { .. }
+            | Route::ShipOrder { .. }
+            | Route::CancelOrder { .. }
+            | Route::RefundOrder { .. }
+            | Route::OrderStatusPage { .. }
+            | Route::AnswerNotice { .. }
+    );
     let family = match route.access() {
+        _ if is_order => orders::operation,
         Access::Public | Access::Signed | Access::Open => public::operation,
         Access::Operator => accounts::operation,
         Access::Secret if route.scope().is_none() => accounts::operation,
@@ -200,6 +213,9 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
         let mut security = vec![json!({ "secretKey": [] })];
         if let Some(scope) = route.scope() {
             security.push(json!({ "restrictedKey": [scope] }));
+        }
+        if matches!(route, Route::GetOrder { .. }) {
+            security.push(json!({ "buyerToken": [] }));
         }
         op["security"] = Value::Array(security);
     }
@@ -222,6 +238,7 @@ pub fn document() -> Value {
             .replace("{key_id}", "key_1")
             .replace("{endpoint_id}", "we_1")
             .replace("{delivery_id}", "wd_1")
+            .replace("{order_id}", "o1")
             .replace("{token}", "t");
         let route = Route::resolve(method, &example).expect("every template resolves");
         let entry = paths.entry(template).or_insert_with(|| json!({}));
@@ -247,6 +264,7 @@ pub fn document() -> Value {
                 "publishableKeyQuery": { "type": "apiKey", "in": "query", "name": "key", "description": "The publishable key as `?key=`, so a GET needs no CORS preflight." },
                 "secretKey": { "type": "http", "scheme": "bearer", "description": "A secret key (`sk_…`): server to server only." },
                 "restrictedKey": { "type": "http", "scheme": "bearer", "description": "A restricted key (`rk_…`): server to server, only within its scopes (listed per operation)." },
+                "buyerToken": { "type": "http", "scheme": "bearer", "description": "The buyer's token (`ot_…`, from an order's `status_url`): that one order, for the buyer's app." },
                 "operatorToken": { "type": "http", "scheme": "bearer", "description": "The operator's token, the Worker secret `OPERATOR_TOKEN`: onboarding only." }
             }
         }

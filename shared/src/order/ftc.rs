@@ -181,6 +181,9 @@ pub enum Event {
     Check {
         can_ship: Option<Date>,
     },
+    /// Only the dates that passed take effect (before a buyer's answer or
+    /// a merchant's step, so that none acts on a stage the rule ended).
+    Tick,
     /// The buyer agreed to the delay (the notice's consent link).
     Consent,
     /// The buyer called the order off (the notice's cancel link).
@@ -267,6 +270,7 @@ impl Obligation {
                 next.pass_dates(today, working_days, &mut actions);
                 next.foresee(can_ship, today, &mut actions);
             }
+            Event::Tick => next.pass_dates(today, working_days, &mut actions),
             Event::Consent => {
                 let Stage::Noticed(notice) = &self.stage else {
                     return Err(Refusal::Settled);
@@ -649,6 +653,7 @@ mod tests {
             .prop_map(|can_ship| Event::Check { can_ship });
             let event = prop_oneof![
                 6 => check,
+                1 => Just(Event::Tick),
                 1 => Just(Event::Consent),
                 1 => Just(Event::BuyerCancels),
                 1 => Just(Event::MerchantCancels),
@@ -761,7 +766,7 @@ mod tests {
                         }
                     }
                     // An overdue refund is reported, once, at the first look past its day.
-                    if let (Stage::Cancelled(c), Event::Check { .. }) = (&before.stage, event)
+                    if let (Stage::Cancelled(c), Event::Check { .. } | Event::Tick) = (&before.stage, event)
                         && !c.refunded
                         && !c.overdue_reported
                         && today > c.refund_by

@@ -225,6 +225,16 @@ pub struct Order {
     pub status_url: String,
 }
 
+/// A page of `GET /v1/orders`, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OrderList {
+    pub data: Vec<Order>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
 /// A checked order: the email normalized, the country upper case and the
 /// postal code in its country's form.
 ///
@@ -328,4 +338,29 @@ pub fn validate_shipment(shipment: &OrderShipment) -> Result<(), ErrorBody> {
 pub enum BuyerAnswer {
     Consent,
     Cancel,
+}
+
+/// The buyer's credential, in the order page's link and for apps:
+/// `ot_{merchant}.{32 hex}`, 128 random bits.
+pub fn buyer_token(merchant: &str, random_hex: &str) -> String {
+    format!("ot_{merchant}.{random_hex}")
+}
+
+/// The merchant a buyer token belongs to; `None` for anything not shaped
+/// like one. Whether it exists is the merchant's store's to say.
+///
+/// ```
+/// use upfront_shared::order::token_merchant;
+/// assert_eq!(token_merchant("ot_acme.0123456789abcdef0123456789abcdef"), Some("acme"));
+/// assert_eq!(token_merchant("ot_acme.0123"), None);
+/// assert_eq!(token_merchant("sk_test_acme_0123456789abcdef0123456789abcdef"), None);
+/// ```
+pub fn token_merchant(token: &str) -> Option<&str> {
+    let (merchant, random) = token.strip_prefix("ot_")?.split_once('.')?;
+    (crate::keys::is_merchant_id(merchant)
+        && random.len() == 32
+        && random
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    .then_some(merchant)
 }

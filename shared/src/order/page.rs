@@ -98,6 +98,20 @@ impl OrderPage<'_> {
             body.push_str(&format!("<p>{}</p>", escape(&line)));
         }
         let number = order.obligation.notices;
+        if let Stage::Noticed(notice) = &order.obligation.stage {
+            body.push_str(&format!("<p>{}</p>", escape(words.choice)));
+            let deadline = match (notice.silence_consents_after, notice.cancel_on) {
+                (Some(after), _) => words.silence.replace("{date}", &date(after)),
+                (None, Some(cancel_on)) => words.express.replace(
+                    "{date}",
+                    &date(cancel_on.saturating_sub(jiff::ToSpan::day(1))),
+                ),
+                (None, None) => String::new(),
+            };
+            if !deadline.is_empty() {
+                body.push_str(&format!("<p>{}</p>", escape(&deadline)));
+            }
+        }
         if order.obligation.awaiting_answer() || order.obligation.buyer_may_cancel() {
             body.push_str("<div class=\"answer\">");
             if order.obligation.awaiting_answer() {

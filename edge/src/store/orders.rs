@@ -1,0 +1,663 @@
+//! Orders, the store's half: each order is a row holding its record (the
+//! `Order` JSON: obligation, notices, shipments), and the promise watcher
+//! re-checks the open ones in the same turn as every write that may move
+//! them: stock, holds, inbound arrivals, the delivery configuration, and
+//! the daily alarm. What `shared::order::ftc` decides is carried out in
+//! that turn too: the notice email and the webhook events are rows written
+//! with the order (`mail`, `outbox`), so none is lost or sent twice.
+//!
+//! The workflow's clock is real time plus a test offset that only a store
+//! run with `DEMO_STORE = "on"` can set (`POST /v1/test/clock`); deploys
+//! refuse it, so the FTC dates always run on real days there.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use upfront_shared::answer::StockSnapshot;
+use upfront_shared::order::ftc::{Action, Event, Obligation, Refusal};
+use upfront_shared::order::watch::{LineStock, earliest_ship, merchant_today};
+use upfront_shared::order::{
+    BuyerAnswer, DelayReason, Order, OrderLine, OrderList, OrderRequest, OrderShipment,
+    OrderStatus, PromiseSource, SentNotice, buyer_token,
+};
+use upfront_shared::outbound::{EventData, EventType};
+use upfront_shared::promise::calendar::BusinessCalendar;
+use upfront_shared::promise::config::Compiled;
+use upfront_shared::promise::engine::Destination;
+use upfront_shared::stock::{SkuPolicy, StockLevel};
+use worker::Result;
+
+use super::{Store, any_row, random_hex, timestamp};
+
+/// What an order command came to.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum OrderOutcome {
+    Done {
+        order: Box<Order>,
+        /// A new order (201), not a repeat of a stored one.
+        created: bool,
+    },
+    NotFound,
+    /// The id is taken by a different order.
+    Exists,
+    /// `lines[index].sku` is not a SKU of this store.
+    UnknownSku {
+        index: usize,
+    },
+    /// The order's stage does not allow the step.
+    NotOpen {
+        order: Box<Order>,
+    },
+    /// An answer to a notice a later one replaced.
+    Superseded {
+        order: Box<Order>,
+    },
+}
+
+/// What the merchant or the buyer does to an order.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum OrderStep {
+    Ship {
+        shipment: OrderShipment,
+    },
+    Cancel,
+    Refund,
+    /// The buyer's answer to notice `notice` (the number it showed).
+    Answer {
+        answer: BuyerAnswer,
+        notice: u32,
+    },
+}
+
+#[derive(Deserialize)]
+struct OrderRow {
+    record: String,
+    token: String,
+}
+
+/// Refunds count Monday to Friday as working days.
+fn working_days() -> BusinessCalendar {
+    BusinessCalendar::weekdays()
+}
+
+impl Store {
+    /// Now on the order workflow's clock.
+    pub(super) fn order_clock(&self, now_ms: i64) -> Result<i64> {
+        #[derive(Deserialize)]
+        struct Offset {
+            value: String,
+        }
+        let offset: Vec<Offset> = self
+            .sql
+            .exec(
+                "SELECT value FROM meta WHERE key = 'test_clock_offset_ms'",
+                None,
+            )?
+            .to_array()?;
+        let offset = offset
+            .first()
+            .and_then(|o| o.value.parse::<i64>().ok())
+            .unwrap_or(0);
+        Ok(now_ms + offset)
+    }
+
+    /// Moves the workflow's clock `seconds` further (tests only: the
+    /// Worker refuses the route unless `DEMO_STORE = "on"`), then lets the
+    /// watcher look, as the daily alarm would have.
+    pub(super) fn advance_test_clock(&self, seconds: i64, now_ms: i64) -> Result<Vec<String>> {
+        let offset = self.order_clock(now_ms)? - now_ms + seconds * 1000;
+        self.sql.exec(
+            "INSERT INTO meta (key, value) VALUES ('test_clock_offset_ms', ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![offset.to_string().into()],
+        )?;
+        self.recheck_orders(None, now_ms)
+    }
+
+    fn compiled_config(&self) -> Result<Option<Compiled>> {
+        Ok(self.delivery_config()?.and_then(|c| c.compile().ok()))
+    }
+
+    /// Creates an order (validated), or answers the stored one when the
+    /// same order comes again. Its ship-by date: the one stated, else the
+    /// earliest it can ship now, else the rule's default.
+    pub(super) fn create_order(
+        &self,
+        request: OrderRequest,
+        fingerprint: &str,
+        now_ms: i64,
+    ) -> Result<(OrderOutcome, Vec<String>)> {
+        #[derive(Deserialize)]
+        struct Existing {
+            fingerprint: String,
+        }
+        let existing: Vec<Existing> = self
+            .sql
+            .exec(
+                "SELECT fingerprint FROM orders WHERE id = ?",
+                vec![request.id.as_str().into()],
+            )?
+            .to_array()?;
+        if let Some(existing) = existing.first() {
+            if existing.fingerprint != fingerprint {
+                return Ok((OrderOutcome::Exists, Vec::new()));
+            }
+            let order = self.order(&request.id)?;
+            return Ok((
+                order.map_or(OrderOutcome::NotFound, |order| OrderOutcome::Done {
+                    order: Box::new(order),
+                    created: false,
+                }),
+                Vec::new(),
+            ));
+        }
+        let skus: Vec<String> = request.lines.iter().map(|l| l.sku.clone()).collect();
+        let known: Vec<String> = self.read(&skus)?.into_iter().map(|r| r.sku).collect();
+        if let Some(index) = skus.iter().position(|sku| !known.contains(sku)) {
+            return Ok((OrderOutcome::UnknownSku { index }, Vec::new()));
+        }
+        let clock = self.order_clock(now_ms)?;
+        let now = timestamp(clock)?;
+        let config = self.compiled_config()?;
+        let today = merchant_today(config.as_ref(), now);
+        let (ship_by, source) = match request.ship_by {
+            Some(date) => (date, PromiseSource::Stated),
+            None => {
+                let ahead = self.units_ahead()?;
+                let snapshots = self.snapshots(&skus)?;
+                let lines = line_stock(&request.lines, &snapshots, &ahead);
+                let destination = destination_of(&request.destination, config.as_ref());
+                match earliest_ship(&lines, config.as_ref(), destination.as_ref(), now) {
+                    Some(date) => (date, PromiseSource::Computed),
+                    None => (request.payment.default_ship_by(today), PromiseSource::Rule),
+                }
+            }
+        };
+        let token = buyer_token(&self.settings()?.id, &random_hex(&self.sql, 16)?);
+        let order = Order {
+            id: request.id.clone(),
+            status: OrderStatus::AwaitingShipment,
+            lines: request.lines,
+            destination: request.destination,
+            email: request.email,
+            locale: request.locale,
+            promise_source: source,
+            obligation: Obligation::new(ship_by, request.payment),
+            notices: Vec::new(),
+            shipments: Vec::new(),
+            delay_discount_code: request.delay_discount_code,
+            created: now,
+            status_url: String::new(),
+        };
+        self.sql.exec(
+            "INSERT INTO orders (id, token, fingerprint, open, record, created_at_ms) \
+             VALUES (?, ?, ?, 1, ?, ?)",
+            vec![
+                order.id.as_str().into(),
+                token.as_str().into(),
+                fingerprint.into(),
+                serde_json::to_string(&order)?.into(),
+                (clock as f64).into(),
+            ],
+        )?;
+        // A stated date may already be out of reach: the watcher says so now.
+        let queued = self.recheck_orders(Some(&skus), now_ms)?;
+        let order = self.order(&order.id)?;
+        Ok((
+            order.map_or(OrderOutcome::NotFound, |order| OrderOutcome::Done {
+                order: Box::new(order),
+                created: true,
+            }),
+            queued,
+        ))
+    }
+
+    /// One order, with its page's URL.
+    pub(super) fn order(&self, id: &str) -> Result<Option<Order>> {
+        let rows: Vec<OrderRow> = self
+            .sql
+            .exec(
+                "SELECT record, token FROM orders WHERE id = ?",
+                vec![id.into()],
+            )?
+            .to_array()?;
+        rows.first().map(|row| self.public(row)).transpose()
+    }
+
+    /// The order a buyer's token opens.
+    pub(super) fn order_by_token(&self, token: &str) -> Result<Option<Order>> {
+        let rows: Vec<OrderRow> = self
+            .sql
+            .exec(
+                "SELECT record, token FROM orders WHERE token = ?",
+                vec![token.into()],
+            )?
+            .to_array()?;
+        rows.first().map(|row| self.public(row)).transpose()
+    }
+
+    fn public(&self, row: &OrderRow) -> Result<Order> {
+        let mut order: Order = serde_json::from_str(&row.record)?;
+        order.status_url = self.status_url(&row.token)?;
+        Ok(order)
+    }
+
+    fn status_url(&self, token: &str) -> Result<String> {
+        let public_url = self.env.var("PUBLIC_URL")?.to_string();
+        Ok(format!(
+            "{}/v1/order-status/{token}",
+            public_url.trim_end_matches('/')
+        ))
+    }
+
+    /// Orders newest first, optionally only those in `status`.
+    pub(super) fn list_orders(
+        &self,
+        status: Option<OrderStatus>,
+        limit: u32,
+        before_rowid: Option<i64>,
+    ) -> Result<OrderList> {
+        #[derive(Deserialize)]
+        struct Row {
+            record: String,
+            token: String,
+            position: i64,
+        }
+        let rows: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT record, token, rowid AS position FROM orders \
+                 WHERE rowid < ? AND (? IS NULL OR status = ?) ORDER BY rowid DESC LIMIT ?",
+                vec![
+                    (before_rowid.unwrap_or(i64::MAX) as f64).into(),
+                    status.map(OrderStatus::as_str).into(),
+                    status.map(OrderStatus::as_str).into(),
+                    (f64::from(limit) + 1.0).into(),
+                ],
+            )?
+            .to_array()?;
+        let more = rows.len() > limit as usize;
+        let rows = &rows[..rows.len().min(limit as usize)];
+        Ok(OrderList {
+            data: rows
+                .iter()
+                .map(|r| {
+                    self.public(&OrderRow {
+                        record: r.record.clone(),
+                        token: r.token.clone(),
+                    })
+                })
+                .collect::<Result<_>>()?,
+            next_cursor: more
+                .then(|| rows.last().map(|r| r.position.to_string()))
+                .flatten(),
+        })
+    }
+
+    /// Ships, cancels, refunds or answers a notice; by the order's id, or
+    /// (`by_token`) by the buyer's token.
+    pub(super) fn order_step(
+        &self,
+        id: &str,
+        by_token: bool,
+        step: OrderStep,
+        now_ms: i64,
+    ) -> Result<(OrderOutcome, Vec<String>)> {
+        let Some(mut order) = (if by_token {
+            self.order_by_token(id)?
+        } else {
+            self.order(id)?
+        }) else {
+            return Ok((OrderOutcome::NotFound, Vec::new()));
+        };
+        let clock = self.order_clock(now_ms)?;
+        let today = merchant_today(self.compiled_config()?.as_ref(), timestamp(clock)?);
+        // Dates that passed take effect first: a buyer cannot consent to a
+        // notice whose order the rule already cancelled.
+        let mut queued = self
+            .apply(&mut order, Event::Tick, today, (clock, now_ms), None)?
+            .unwrap_or_default();
+        let event = match &step {
+            OrderStep::Ship { shipment } => {
+                order.shipments.push(shipment.clone());
+                Event::Shipped
+            }
+            OrderStep::Cancel => Event::MerchantCancels,
+            OrderStep::Refund => Event::Refunded,
+            OrderStep::Answer { answer, notice } => {
+                if *notice != order.obligation.notices {
+                    return Ok((
+                        OrderOutcome::Superseded {
+                            order: Box::new(order),
+                        },
+                        queued,
+                    ));
+                }
+                match answer {
+                    BuyerAnswer::Consent => Event::Consent,
+                    BuyerAnswer::Cancel => Event::BuyerCancels,
+                }
+            }
+        };
+        match self.apply(&mut order, event, today, (clock, now_ms), None)? {
+            Ok(more) => queued.extend(more),
+            Err(_) => {
+                let order = self.order(&order.id)?.unwrap_or(order);
+                return Ok((
+                    OrderOutcome::NotOpen {
+                        order: Box::new(order),
+                    },
+                    queued,
+                ));
+            }
+        }
+        if let OrderStep::Ship { .. } = step {
+            // The shipment's stock change may free units for orders behind it.
+            let skus: Vec<String> = order.lines.iter().map(|l| l.sku.clone()).collect();
+            queued.extend(self.recheck_orders(Some(&skus), now_ms)?);
+        }
+        let order = self.order(&order.id)?.unwrap_or(order);
+        Ok((
+            OrderOutcome::Done {
+                order: Box::new(order),
+                created: false,
+            },
+            queued,
+        ))
+    }
+
+    /// Steps `order` and carries out what the rule asks, in this turn:
+    /// notices (email and `order.delayed`), the other `order.*` events,
+    /// the holds' stock. The row is written only when something changed.
+    /// `Err(refusal)` when the stage does not allow `event`.
+    /// `clock` is the workflow's time (dates, `sent_at`); `now_ms` real time,
+    /// which the outbox's rows are due by.
+    fn apply(
+        &self,
+        order: &mut Order,
+        event: Event,
+        today: Date,
+        (clock, now_ms): (i64, i64),
+        reason: Option<DelayReason>,
+    ) -> Result<std::result::Result<Vec<String>, Refusal>> {
+        let (next, actions) = match order.obligation.step(event, today, &working_days()) {
+            Ok(stepped) => stepped,
+            Err(refusal) => return Ok(Err(refusal)),
+        };
+        if next == order.obligation && actions.is_empty() {
+            return Ok(Ok(Vec::new()));
+        }
+        let was_due = order.obligation.due().unwrap_or(order.obligation.ship_by);
+        order.obligation = next;
+        order.status = OrderStatus::of(&order.obligation.stage);
+        let now = timestamp(clock)?;
+        let mut queued = Vec::new();
+        let mut events = Vec::new();
+        for action in &actions {
+            match action {
+                Action::Notify(notice) => {
+                    let number = order.obligation.notices;
+                    order.notices.push(SentNotice {
+                        number,
+                        sent_at: now,
+                        was_due,
+                        notice: notice.clone(),
+                        reason: notice.revised.is_none().then_some(reason).flatten(),
+                    });
+                    queued.extend(self.queue_order_notice(order, number, now_ms)?);
+                    events.push(EventType::OrderDelayed);
+                }
+                Action::Consented { .. } => events.push(EventType::OrderConsented),
+                Action::Cancelled(_) => {
+                    self.settle_holds(order, false, now_ms)?;
+                    events.extend([EventType::OrderCancelled, EventType::OrderRefundDue]);
+                }
+                Action::Shipped => {
+                    self.settle_holds(order, true, now_ms)?;
+                    events.push(EventType::OrderShipped);
+                }
+                // Listed for the merchant (`GET /v1/orders?status=refund_due`
+                // shows `refund_by`); the record keeps that it was reported.
+                Action::RefundOverdue { .. } => {}
+            }
+        }
+        self.sql.exec(
+            "UPDATE orders SET record = ?, open = ?, status = ? WHERE id = ?",
+            vec![
+                serde_json::to_string(&*order)?.into(),
+                i64::from(order.status.open()).into(),
+                order.status.as_str().into(),
+                order.id.as_str().into(),
+            ],
+        )?;
+        if !events.is_empty() {
+            let mut public = order.clone();
+            public.status_url.clear();
+            for kind in events {
+                let event_id = format!("evt_{}", random_hex(&self.sql, 12)?);
+                queued.extend(self.record_event(
+                    event_id,
+                    kind,
+                    EventData::Order(Box::new(public.clone())),
+                    now_ms,
+                )?);
+            }
+        }
+        Ok(Ok(queued))
+    }
+
+    /// A shipped order's committed holds are fulfilled (their units leave
+    /// the shelf); a cancelled one's are cancelled (back on sale). Lines
+    /// without a hold move no stock: the merchant's own feed counts them.
+    fn settle_holds(&self, order: &Order, shipped: bool, now_ms: i64) -> Result<()> {
+        for hold in order.lines.iter().filter_map(|l| l.hold_id.as_deref()) {
+            // Not a committed sale (never committed, already settled): nothing to move.
+            let _ = if shipped {
+                self.fulfil(hold, now_ms)?
+            } else {
+                self.cancel_sale(hold, now_ms)?
+            };
+        }
+        Ok(())
+    }
+
+    /// Units of each SKU the open orders need, oldest first (for a new
+    /// order, all of them stand before it).
+    fn units_ahead(&self) -> Result<HashMap<String, i64>> {
+        let mut ahead = HashMap::new();
+        for order in self.open_orders()? {
+            for line in &order.lines {
+                *ahead.entry(line.sku.clone()).or_insert(0) += i64::from(line.qty);
+            }
+        }
+        Ok(ahead)
+    }
+
+    fn open_orders(&self) -> Result<Vec<Order>> {
+        #[derive(Deserialize)]
+        struct Row {
+            record: String,
+        }
+        self.sql
+            .exec(
+                "SELECT record FROM orders WHERE open = 1 ORDER BY created_at_ms, rowid",
+                None,
+            )?
+            .to_array::<Row>()?
+            .iter()
+            .map(|row| Ok(serde_json::from_str(&row.record)?))
+            .collect()
+    }
+
+    fn snapshots(&self, skus: &[String]) -> Result<HashMap<String, StockSnapshot>> {
+        let mut unique = skus.to_vec();
+        unique.sort();
+        unique.dedup();
+        self.read(&unique)?
+            .into_iter()
+            .map(|record| {
+                let snapshot = record.snapshot()?;
+                Ok((snapshot.sku.clone(), snapshot))
+            })
+            .collect()
+    }
+
+    /// Whether any order is open (the watcher has nothing to do without).
+    pub(super) fn has_open_orders(&self) -> Result<bool> {
+        any_row(&self.sql, "SELECT 1 FROM orders WHERE open = 1", Vec::new())
+    }
+
+    /// The promise watcher: re-checks the open orders holding any of
+    /// `touched` (all of them for `None`: the daily look, a new delivery
+    /// configuration), oldest first, each against the units the older ones
+    /// leave. Returns the messages to hand to the queue.
+    pub(super) fn recheck_orders(
+        &self,
+        touched: Option<&[String]>,
+        now_ms: i64,
+    ) -> Result<Vec<String>> {
+        if !self.has_open_orders()? {
+            return Ok(Vec::new());
+        }
+        let clock = self.order_clock(now_ms)?;
+        let now = timestamp(clock)?;
+        let config = self.compiled_config()?;
+        let today = merchant_today(config.as_ref(), now);
+        let orders = self.open_orders()?;
+        let skus: Vec<String> = orders
+            .iter()
+            .flat_map(|o| o.lines.iter().map(|l| l.sku.clone()))
+            .collect();
+        let snapshots = self.snapshots(&skus)?;
+        let mut ahead: HashMap<String, i64> = HashMap::new();
+        let mut queued = Vec::new();
+        for mut order in orders {
+            let lines = line_stock(&order.lines, &snapshots, &ahead);
+            for line in &order.lines {
+                *ahead.entry(line.sku.clone()).or_insert(0) += i64::from(line.qty);
+            }
+            let affected = touched.is_none_or(|t| order.lines.iter().any(|l| t.contains(&l.sku)));
+            if !affected {
+                continue;
+            }
+            let destination = destination_of(&order.destination, config.as_ref());
+            let can_ship = earliest_ship(&lines, config.as_ref(), destination.as_ref(), now);
+            let reason = can_ship.is_none().then(|| {
+                let short = lines.iter().any(|l| {
+                    l.stock.level.on_hand - l.ahead < i64::from(l.qty)
+                        && l.stock.inbound.iter().map(|i| i.qty).sum::<i64>()
+                            + l.stock.level.on_hand
+                            - l.ahead
+                            < i64::from(l.qty)
+                });
+                if short {
+                    DelayReason::OutOfStock
+                } else {
+                    DelayReason::NoDelivery
+                }
+            });
+            if let Ok(more) = self.apply(
+                &mut order,
+                Event::Check { can_ship },
+                today,
+                (clock, now_ms),
+                reason,
+            )? {
+                queued.extend(more);
+            }
+        }
+        self.sql.exec(
+            "INSERT INTO meta (key, value) VALUES ('orders_checked_ms', ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![now_ms.to_string().into()],
+        )?;
+        Ok(queued)
+    }
+
+    /// When the watcher must look next on its own: a day after its last
+    /// look, while any order is open.
+    pub(super) fn next_order_check_ms(&self) -> Result<Option<i64>> {
+        if !self.has_open_orders()? {
+            return Ok(None);
+        }
+        #[derive(Deserialize)]
+        struct Checked {
+            value: String,
+        }
+        let checked: Vec<Checked> = self
+            .sql
+            .exec(
+                "SELECT value FROM meta WHERE key = 'orders_checked_ms'",
+                None,
+            )?
+            .to_array()?;
+        let last = checked
+            .first()
+            .and_then(|c| c.value.parse::<i64>().ok())
+            .unwrap_or(0);
+        Ok(Some(last + 24 * 3600 * 1000))
+    }
+
+    /// Whether the daily look is due.
+    pub(super) fn order_check_due(&self, now_ms: i64) -> Result<bool> {
+        Ok(self.next_order_check_ms()?.is_some_and(|at| at <= now_ms))
+    }
+}
+
+/// Order lines against stock and the units older open orders take first.
+fn line_stock<'a>(
+    lines: &[OrderLine],
+    snapshots: &'a HashMap<String, StockSnapshot>,
+    ahead: &HashMap<String, i64>,
+) -> Vec<LineStock<'a>> {
+    lines
+        .iter()
+        .map(|line| LineStock {
+            qty: line.qty,
+            stock: snapshots.get(&line.sku).unwrap_or(&EMPTY),
+            ahead: ahead.get(&line.sku).copied().unwrap_or(0),
+        })
+        .collect()
+}
+
+/// A SKU the store no longer has: nothing on the shelf, nothing coming.
+static EMPTY: StockSnapshot = StockSnapshot {
+    sku: String::new(),
+    level: StockLevel {
+        on_hand: 0,
+        held: 0,
+        committed: 0,
+    },
+    policy: SkuPolicy {
+        low_stock_threshold: 0,
+        discontinued: true,
+        out_of_stock: upfront_shared::stock::OutOfStockPolicy::Deny,
+        preorder_release: None,
+    },
+    locations: Vec::new(),
+    inbound: Vec::new(),
+    version: None,
+    levels_set_at_ms: None,
+    updated_at: Timestamp::UNIX_EPOCH,
+};
+
+/// The engine's destination: the order's, else the store's home country.
+fn destination_of(
+    destination: &Option<upfront_shared::order::OrderDestination>,
+    config: Option<&Compiled>,
+) -> Option<Destination> {
+    match destination {
+        Some(d) => Some(Destination {
+            country: d.country.clone(),
+            postal_code: d.postal_code.clone(),
+        }),
+        None => config.map(|c| Destination {
+            country: c.default_country.clone(),
+            postal_code: None,
+        }),
+    }
+}

@@ -1,0 +1,228 @@
+// Orders keep their promise, on the real edge and mail path: a merchant is
+// onboarded, orders come in with the promise their buyers saw, and the
+// promise watcher, the FTC option workflow, the buyer's page and the
+// notices are driven as a merchant and a buyer would. Days pass through the
+// test-only clock (`POST /v1/test/clock`, a 404 on deploys).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { operatorToken, ROOT } from './edge.mjs';
+import { mailTo, sentMessages } from './mailbox.mjs';
+import { launch, SCREENSHOTS } from './browser.mjs';
+
+const EDGE = process.env.EDGE_URL;
+const LOG = process.env.EDGE_LOG;
+const DAY = 86_400;
+
+const call = async (key, method, path, body) => {
+  const res = await fetch(`${EDGE}${path}`, {
+    method, headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+};
+const address = (name) => `${name}-${randomBytes(4).toString('hex')}@example.com`;
+/** `YYYY-MM-DD`, `days` after today (UTC: these merchants have no warehouse zone). */
+const day = (days, from = new Date()) => new Date(from.getTime() + days * DAY * 1000).toISOString().slice(0, 10);
+
+/** A merchant of its own for each test: its own clock. */
+async function merchant() {
+  const id = `ord-${randomBytes(3).toString('hex')}`;
+  const created = await call(operatorToken(), 'POST', '/v1/operator/merchants', { id, display_name: 'Acme Tools', mode: 'test' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const sk = created.body.secret_key.secret;
+  return {
+    id, sk,
+    stock: async (items) => assert.equal((await call(sk, 'POST', '/v1/inventory', { items })).status, 200),
+    order: (body) => call(sk, 'POST', '/v1/orders', body),
+    get: (orderId) => call(sk, 'GET', `/v1/orders/${orderId}`),
+    /** Days pass on this merchant's order clock; the watcher looks, as its daily alarm does. */
+    advance: async (days) => {
+      const res = await call(operatorToken(), 'POST', '/v1/test/clock', { merchant: id, advance_seconds: Math.round(days * DAY) });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+    },
+  };
+}
+
+/** Posts the order page's form as the browser does, without JavaScript. */
+const answer = (statusUrl, answerWord, notice) => fetch(statusUrl, {
+  method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `answer=${answerWord}&notice=${notice}`,
+});
+
+const noticesTo = (email) => sentMessages(LOG).filter((m) => m.headers.to === `<${email}>`);
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+test('an order on time gets nothing; a stock loss sends one notice per order, in en and ru, within a minute', async () => {
+  const m = await merchant();
+  await m.stock([{ sku: 'KETTLE', on_hand: 10 }]);
+  const ada = address('ada');
+  const ivan = address('ivan');
+  const base = { lines: [{ sku: 'KETTLE', qty: 2 }], payment: 'card', ship_by: day(5), delay_discount_code: 'SORRY15' };
+  const first = await m.order({ ...base, id: 'A-1', email: ada, locale: 'en-US' });
+  assert.equal(first.status, 201, JSON.stringify(first.body));
+  assert.equal(first.body.status, 'awaiting_shipment');
+  assert.equal(first.body.obligation.ship_by, day(5));
+  assert.equal(first.body.promise_source, 'stated');
+  assert.match(first.body.status_url, /\/v1\/order-status\/ot_ord-[0-9a-f]{6}\.[0-9a-f]{32}$/);
+  assert.equal((await m.order({ ...base, id: 'B-1', email: ivan, locale: 'ru' })).status, 201);
+  // The same order again is answered, not duplicated; another under its id is refused.
+  const again = await m.order({ ...base, id: 'A-1', email: ada, locale: 'en-US' });
+  assert.deepEqual([again.status, again.body.id, again.body.status_url], [200, 'A-1', first.body.status_url]);
+  const clash = await m.order({ ...base, id: 'A-1', email: ada, lines: [{ sku: 'KETTLE', qty: 3 }] });
+  assert.deepEqual([clash.status, clash.body.error.code, clash.body.error.param], [409, 'order_exists', 'id']);
+  const unknown = await m.order({ ...base, id: 'C-1', email: ada, lines: [{ sku: 'NOPE', qty: 1 }] });
+  assert.deepEqual([unknown.status, unknown.body.error.code, unknown.body.error.param], [422, 'invalid_request', 'lines[0].sku']);
+
+  // Stock moves but still covers both: nothing is sent.
+  await m.stock([{ sku: 'KETTLE', on_hand: 6 }]);
+  await m.advance(1);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.deepEqual([noticesTo(ada).length, noticesTo(ivan).length], [0, 0]);
+  assert.equal((await m.get('A-1')).body.status, 'awaiting_shipment');
+
+  // A recount finds 2 (enough for the older order only), with 10 arriving in 12 days.
+  const lost = Date.now();
+  await m.stock([{ sku: 'KETTLE', on_hand: 2, inbound: [{ qty: 10, arrives: day(13) }] }]);
+  const [ru] = await mailTo(LOG, ivan, 1, 60_000);
+  const tookMs = Date.now() - lost;
+  assert.ok(tookMs < 60_000, `${tookMs} ms`);
+  assert.equal(ru.headers.subject, 'Ваш заказ B-1 в магазине Acme Tools задерживается');
+  assert.equal(ru.headers['content-language'], 'ru');
+  assert.equal(ru.headers['list-unsubscribe'], undefined, 'a legal notice is not unsubscribable mail');
+  assert.match(ru.text, /Теперь мы рассчитываем отправить его до \d+ [а-я]+ \d{4} г\./);
+  assert.match(ru.text, /Если мы не получим ответа до конца дня/);
+  assert.ok(ru.text.includes('SORRY15'));
+  const order = (await m.get('B-1')).body;
+  assert.ok(ru.text.includes(order.status_url), 'the notice links to the order page');
+  assert.equal(order.status, 'awaiting_answer');
+  assert.equal(order.obligation.stage, 'noticed');
+  assert.equal(order.notices.length, 1);
+  assert.equal(order.notices[0].revised, day(13));
+  assert.equal((await m.get('A-1')).body.status, 'awaiting_shipment', 'the older order keeps its units');
+
+  // Now the older order loses its units too: one notice in English.
+  await m.stock([{ sku: 'KETTLE', on_hand: 0, inbound: [{ qty: 10, arrives: day(13) }] }]);
+  const [en] = await mailTo(LOG, ada, 1, 60_000);
+  assert.equal(en.headers.subject, 'Your order A-1 from Acme Tools is delayed');
+  assert.match(en.text, /We cannot ship your order A-1 by [A-Z][a-z]+ \d+, \d{4} as we said\. We now expect to ship it by/);
+  assert.ok(en.html.includes('Acme Tools'));
+
+  // The same breach, repeated by more changes: still one notice each.
+  for (const on_hand of [1, 0, 1]) await m.stock([{ sku: 'KETTLE', on_hand, inbound: [{ qty: 10, arrives: day(13) }] }]);
+  await m.advance(1);
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.deepEqual([noticesTo(ada).length, noticesTo(ivan).length], [1, 1]);
+  const log = await call(m.sk, 'GET', '/v1/emails');
+  assert.equal(log.body.data.filter((e) => e.kind === 'order_delayed').length, 2);
+});
+
+test('the buyer agrees on the order page without JavaScript, and the page passes axe; a cancel leads to refund_due', async () => {
+  const m = await merchant();
+  await m.stock([{ sku: 'LAMP', on_hand: 1, inbound: [{ qty: 5, arrives: day(20) }] }]);
+  const keep = address('keep');
+  const quit = address('quit');
+  for (const [id, email] of [['K-1', keep], ['Q-1', quit]]) {
+    assert.equal((await m.order({ id, lines: [{ sku: 'LAMP', qty: 1 }], payment: 'card', email, ship_by: day(3) })).status, 201);
+  }
+  // K-1 has the one lamp; Q-1 waits for the arrival in 20 days: noticed at once.
+  const [notice] = await mailTo(LOG, quit, 1, 60_000);
+  const statusUrl = /(http:\/\/\S+\/v1\/order-status\/\S+)/.exec(notice.text)?.[1];
+  assert.ok(statusUrl, notice.text);
+
+  // The page: JavaScript on only to run axe over it.
+  const audit = await browser.newContext({ bypassCSP: true });
+  const page = await audit.newPage();
+  await page.goto(statusUrl);
+  await page.addScriptTag({ content: readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+  assert.deepEqual(violations, []);
+  await page.screenshot({ path: join(SCREENSHOTS, 'order-page-noticed.png'), fullPage: true });
+  await audit.close();
+
+  // The buyer, without JavaScript: opening the page changed nothing; the button does.
+  assert.equal((await m.get('Q-1')).body.status, 'awaiting_answer');
+  const plain = await browser.newContext({ javaScriptEnabled: false });
+  const buyer = await plain.newPage();
+  await buyer.goto(statusUrl);
+  assert.equal(await buyer.locator('h1').innerText(), 'Order Q-1');
+  await buyer.getByRole('button', { name: 'Agree to the delay' }).click();
+  await buyer.getByRole('status').waitFor();
+  assert.match(await buyer.getByRole('status').innerText(), /Thank you/);
+  assert.equal(await buyer.getByRole('button', { name: 'Agree to the delay' }).count(), 0, 'nothing left to answer');
+  await plain.close();
+  const kept = (await m.get('Q-1')).body;
+  assert.deepEqual([kept.status, kept.obligation.stage, kept.obligation.deemed], ['delayed', 'consented', false]);
+  // The link works once: answering again is refused, and the page says where the order stands.
+  const twice = await answer(statusUrl, 'cancel', 1);
+  assert.equal(twice.status, 409);
+
+  // Another buyer cancels from the link: refund due within 7 working days.
+  await m.stock([{ sku: 'LAMP', on_hand: 0, inbound: [{ qty: 5, arrives: day(20) }] }]);
+  const [second] = await mailTo(LOG, keep, 1, 60_000);
+  const keepUrl = /(http:\/\/\S+\/v1\/order-status\/\S+)/.exec(second.text)[1];
+  const cancelled = await answer(keepUrl, 'cancel', 1);
+  assert.equal(cancelled.status, 200);
+  assert.match(await cancelled.text(), /Your order is cancelled\. Your refund is due by/);
+  const order = (await m.get('K-1')).body;
+  assert.equal(order.status, 'refund_due');
+  assert.equal(order.obligation.by, 'buyer');
+  const refunds = await call(m.sk, 'GET', '/v1/orders?status=refund_due');
+  assert.deepEqual(refunds.body.data.map((o) => o.id), ['K-1']);
+  assert.equal((await call(m.sk, 'POST', '/v1/orders/K-1/refund')).body.status, 'refunded');
+  // The app's view: the same order, with the buyer's token.
+  const token = keepUrl.split('/').pop();
+  const app = await call(token, 'GET', '/v1/orders/K-1');
+  assert.deepEqual([app.status, app.body.status], [200, 'refunded']);
+  assert.equal((await call(token, 'GET', '/v1/orders/Q-1')).status, 404, 'a token opens its own order only');
+});
+
+test('a 45-day delay without an answer is cancelled on day 30 of the delay; silence never consents to it', async () => {
+  const m = await merchant();
+  await m.stock([{ sku: 'SOFA', on_hand: 0, inbound: [{ qty: 3, arrives: day(50) }] }]);
+  const buyer = address('sofa');
+  const created = await m.order({ id: 'S-1', lines: [{ sku: 'SOFA', qty: 1 }], payment: 'card', email: buyer, ship_by: day(5) });
+  assert.equal(created.status, 201);
+  const [notice] = await mailTo(LOG, buyer, 1, 60_000);
+  assert.match(notice.text, /If you have not agreed by the end of .*, we will cancel the order and refund you in full\./);
+  const stated = (await m.get('S-1')).body.notices[0];
+  assert.deepEqual([stated.silence_consents_after, stated.cancel_on], [null, day(35)]);
+  // Day 29 of the delay (34 days on): still waiting for an answer.
+  await m.advance(34);
+  assert.equal((await m.get('S-1')).body.status, 'awaiting_answer');
+  await m.advance(1);
+  const order = (await m.get('S-1')).body;
+  assert.deepEqual([order.status, order.obligation.by, order.obligation.on], ['refund_due', 'no_consent', day(35)]);
+});
+
+test('a consented date that slips gets a renewed notice before it passes, and then only express consent keeps the order', async () => {
+  const m = await merchant();
+  await m.stock([{ sku: 'DESK', on_hand: 0, inbound: [{ qty: 2, arrives: day(10) }] }]);
+  const buyer = address('desk');
+  await m.order({ id: 'D-1', lines: [{ sku: 'DESK', qty: 1 }], payment: 'card', email: buyer, ship_by: day(4), locale: 'de' });
+  const [first] = await mailTo(LOG, buyer, 1, 60_000);
+  assert.equal(first.headers.subject, 'Ihre Bestellung D-1 bei Acme Tools verzögert sich');
+  // Silence until the original date is consent to a delay of at most 30 days.
+  await m.advance(5);
+  const consented = (await m.get('D-1')).body;
+  assert.deepEqual([consented.status, consented.obligation.deemed], ['delayed', true]);
+  // Two days before the revised date, the supplier slips by two weeks.
+  await m.advance(3);
+  await m.stock([{ sku: 'DESK', on_hand: 0, inbound: [{ qty: 2, arrives: day(24) }] }]);
+  const mail = await mailTo(LOG, buyer, 2, 60_000);
+  assert.equal(mail[1].headers.subject, 'Ihre Bestellung D-1 bei Acme Tools verzögert sich erneut');
+  const renewed = (await m.get('D-1')).body;
+  const latest = renewed.notices.at(-1);
+  assert.equal(latest.renewed, true);
+  assert.equal(latest.silence_consents_after, null);
+  assert.ok(latest.sent_at.slice(0, 10) < latest.was_due, `sent ${latest.sent_at}, before ${latest.was_due}`);
+  // Silence past the revised date cancels it.
+  await m.advance(3);
+  assert.equal((await m.get('D-1')).body.status, 'refund_due');
+});
