@@ -167,7 +167,7 @@ impl Store {
         let (ship_by, source) = match request.ship_by {
             Some(date) => (date, PromiseSource::Stated),
             None => {
-                let ahead = self.units_ahead()?;
+                let ahead = self.units_ahead(&skus)?;
                 let snapshots = self.snapshots(&skus)?;
                 let lines = line_stock(&request.lines, &snapshots, &ahead);
                 let destination = destination_of(&request.destination, config.as_ref());
@@ -204,8 +204,21 @@ impl Store {
                 (clock as f64).into(),
             ],
         )?;
-        // A stated date may already be out of reach: the watcher says so now.
-        let queued = self.recheck_orders(Some(&skus), now_ms)?;
+        for line in &order.lines {
+            self.sql.exec(
+                "INSERT INTO order_lines (order_id, sku, qty, created_at_ms, open) \
+                 VALUES (?, ?, ?, ?, 1)",
+                vec![
+                    order.id.as_str().into(),
+                    line.sku.as_str().into(),
+                    i64::from(line.qty).into(),
+                    (clock as f64).into(),
+                ],
+            )?;
+        }
+        // A stated date may already be out of reach: the watcher says so
+        // now. Only this order: a new order stands behind every other.
+        let queued = self.recheck(Some(vec![order.id.clone()]), now_ms)?;
         let order = self.order(&order.id)?;
         Ok((
             order.map_or(OrderOutcome::NotFound, |order| OrderOutcome::Done {
@@ -426,6 +439,13 @@ impl Store {
             }
         }
         self.sql.exec(
+            "UPDATE order_lines SET open = ? WHERE order_id = ?",
+            vec![
+                i64::from(order.status.open()).into(),
+                order.id.as_str().into(),
+            ],
+        )?;
+        self.sql.exec(
             "UPDATE orders SET record = ?, open = ?, status = ? WHERE id = ?",
             vec![
                 serde_json::to_string(&*order)?.into(),
@@ -465,32 +485,23 @@ impl Store {
         Ok(())
     }
 
-    /// Units of each SKU the open orders need, oldest first (for a new
-    /// order, all of them stand before it).
-    fn units_ahead(&self) -> Result<HashMap<String, i64>> {
-        let mut ahead = HashMap::new();
-        for order in self.open_orders()? {
-            for line in &order.lines {
-                *ahead.entry(line.sku.clone()).or_insert(0) += i64::from(line.qty);
-            }
-        }
-        Ok(ahead)
-    }
-
-    fn open_orders(&self) -> Result<Vec<Order>> {
+    /// Units of `skus` the open orders need (for a new order, all of
+    /// them stand before it).
+    fn units_ahead(&self, skus: &[String]) -> Result<HashMap<String, i64>> {
         #[derive(Deserialize)]
-        struct Row {
-            record: String,
+        struct Sum {
+            sku: String,
+            qty: i64,
         }
-        self.sql
+        let sums: Vec<Sum> = self
+            .sql
             .exec(
-                "SELECT record FROM orders WHERE open = 1 ORDER BY created_at_ms, rowid",
-                None,
+                "SELECT sku, SUM(qty) AS qty FROM order_lines WHERE open = 1 \
+                 AND sku IN (SELECT value FROM json_each(?)) GROUP BY sku",
+                vec![serde_json::to_string(skus)?.into()],
             )?
-            .to_array::<Row>()?
-            .iter()
-            .map(|row| Ok(serde_json::from_str(&row.record)?))
-            .collect()
+            .to_array()?;
+        Ok(sums.into_iter().map(|s| (s.sku, s.qty)).collect())
     }
 
     fn snapshots(&self, skus: &[String]) -> Result<HashMap<String, StockSnapshot>> {
@@ -513,46 +524,121 @@ impl Store {
 
     /// The promise watcher: re-checks the open orders holding any of
     /// `touched` (all of them for `None`: the daily look, a new delivery
-    /// configuration), oldest first, each against the units the older ones
-    /// leave. Returns the messages to hand to the queue.
+    /// configuration), each against the units the older open orders of its
+    /// SKUs leave. Reads only those orders and the lines of their SKUs.
+    /// Returns the messages to hand to the queue.
     pub(super) fn recheck_orders(
         &self,
         touched: Option<&[String]>,
         now_ms: i64,
     ) -> Result<Vec<String>> {
-        if !self.has_open_orders()? {
+        #[derive(Deserialize)]
+        struct Id {
+            order_id: String,
+        }
+        let ids = match touched {
+            None => None,
+            Some(skus) => Some(
+                self.sql
+                    .exec(
+                        "SELECT DISTINCT order_id FROM order_lines WHERE open = 1 \
+                         AND sku IN (SELECT value FROM json_each(?))",
+                        vec![serde_json::to_string(skus)?.into()],
+                    )?
+                    .to_array::<Id>()?
+                    .into_iter()
+                    .map(|row| row.order_id)
+                    .collect(),
+            ),
+        };
+        let queued = self.recheck(ids, now_ms)?;
+        if touched.is_none() {
+            self.sql.exec(
+                "INSERT INTO meta (key, value) VALUES ('orders_checked_ms', ?) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                vec![now_ms.to_string().into()],
+            )?;
+        }
+        Ok(queued)
+    }
+
+    /// Re-checks the open orders `ids` (every open one for `None`).
+    fn recheck(&self, ids: Option<Vec<String>>, now_ms: i64) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Line {
+            order_id: String,
+            sku: String,
+            qty: i64,
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            record: String,
+        }
+        if ids.as_ref().is_some_and(Vec::is_empty) {
             return Ok(Vec::new());
         }
+        let ids_json = serde_json::to_string(&ids)?;
+        let orders: Vec<Row> = self
+            .sql
+            .exec(
+                "SELECT record FROM orders WHERE open = 1 AND (?1 = 'null' OR id IN \
+                 (SELECT value FROM json_each(?1))) ORDER BY created_at_ms, rowid",
+                vec![ids_json.as_str().into()],
+            )?
+            .to_array()?;
+        if orders.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Every open line of the SKUs these orders hold, oldest order first:
+        // the units before each of them.
+        let lines: Vec<Line> = self
+            .sql
+            .exec(
+                "SELECT order_id, sku, qty FROM order_lines WHERE open = 1 AND sku IN \
+                 (SELECT sku FROM order_lines WHERE open = 1 AND \
+                  (?1 = 'null' OR order_id IN (SELECT value FROM json_each(?1)))) \
+                 ORDER BY created_at_ms, rowid",
+                vec![ids_json.as_str().into()],
+            )?
+            .to_array()?;
+        let mut running: HashMap<&str, i64> = HashMap::new();
+        let mut before: HashMap<(&str, &str), i64> = HashMap::new();
+        for line in &lines {
+            let sum = running.entry(line.sku.as_str()).or_insert(0);
+            before
+                .entry((line.order_id.as_str(), line.sku.as_str()))
+                .or_insert(*sum);
+            *sum += line.qty;
+        }
+        let skus: Vec<String> = running.keys().map(|s| (*s).to_owned()).collect();
+        let snapshots = self.snapshots(&skus)?;
         let clock = self.order_clock(now_ms)?;
         let now = timestamp(clock)?;
         let config = self.compiled_config()?;
         let today = merchant_today(config.as_ref(), now);
-        let orders = self.open_orders()?;
-        let skus: Vec<String> = orders
-            .iter()
-            .flat_map(|o| o.lines.iter().map(|l| l.sku.clone()))
-            .collect();
-        let snapshots = self.snapshots(&skus)?;
-        let mut ahead: HashMap<String, i64> = HashMap::new();
         let mut queued = Vec::new();
-        for mut order in orders {
+        for row in orders {
+            let mut order: Order = serde_json::from_str(&row.record)?;
+            let ahead: HashMap<String, i64> = order
+                .lines
+                .iter()
+                .map(|l| {
+                    let units = before
+                        .get(&(order.id.as_str(), l.sku.as_str()))
+                        .copied()
+                        .unwrap_or(0);
+                    (l.sku.clone(), units)
+                })
+                .collect();
             let lines = line_stock(&order.lines, &snapshots, &ahead);
-            for line in &order.lines {
-                *ahead.entry(line.sku.clone()).or_insert(0) += i64::from(line.qty);
-            }
-            let affected = touched.is_none_or(|t| order.lines.iter().any(|l| t.contains(&l.sku)));
-            if !affected {
-                continue;
-            }
             let destination = destination_of(&order.destination, config.as_ref());
             let can_ship = earliest_ship(&lines, config.as_ref(), destination.as_ref(), now);
+            // No date: the stock cannot cover it (shelf and arrivals), or
+            // else no method serves the destination.
             let reason = can_ship.is_none().then(|| {
                 let short = lines.iter().any(|l| {
-                    l.stock.level.on_hand - l.ahead < i64::from(l.qty)
-                        && l.stock.inbound.iter().map(|i| i.qty).sum::<i64>()
-                            + l.stock.level.on_hand
-                            - l.ahead
-                            < i64::from(l.qty)
+                    let coming: i64 = l.stock.inbound.iter().map(|i| i.qty).sum();
+                    l.stock.level.on_hand + coming - l.ahead < i64::from(l.qty)
                 });
                 if short {
                     DelayReason::OutOfStock
@@ -570,11 +656,6 @@ impl Store {
                 queued.extend(more);
             }
         }
-        self.sql.exec(
-            "INSERT INTO meta (key, value) VALUES ('orders_checked_ms', ?) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            vec![now_ms.to_string().into()],
-        )?;
         Ok(queued)
     }
 

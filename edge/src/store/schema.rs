@@ -135,6 +135,15 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_open ON orders (created_at_ms) WHERE open = 1;
 CREATE INDEX IF NOT EXISTS orders_by_status ON orders (status);
+CREATE TABLE IF NOT EXISTS order_lines (
+    order_id TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    qty INTEGER NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    open INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS order_lines_open_by_sku ON order_lines (sku, created_at_ms) WHERE open = 1;
+CREATE INDEX IF NOT EXISTS order_lines_by_order ON order_lines (order_id);
 CREATE TABLE IF NOT EXISTS suppressions (
     address_hash TEXT PRIMARY KEY,
     reason TEXT NOT NULL,
