@@ -15,6 +15,8 @@ cargo build --release --quiet -p upfront-tools --bin load
 node tests/bench/run.mjs
 log "outbound pipeline: webhook deliveries and emails per second, and what they add to the write"
 node tests/bench/outbound.mjs
+log "promise watcher: re-checking 10,000 open orders, and what it does to shoppers' reads and holds"
+node tests/bench/orders.mjs
 
 log "delivery promise engine, native: 5 warehouses, 3 methods, 500 lanes each"
 cargo run --release --quiet -p upfront-tools --bin promise_bench

@@ -35,6 +35,7 @@ pub async fn create(req: &mut Request, env: &Env, merchant: &str) -> Result<Resp
     let command = StoreCommand::CreateOrder {
         request,
         fingerprint,
+        skip_unknown_skus: false,
         now_ms: now()?.as_millisecond(),
     };
     answer(req, store::call(env, merchant, &command).await?)

@@ -75,8 +75,14 @@ pub enum WebhookOutcome {
     Stale,
     /// No SKU carries this `shopify_inventory_item_id`.
     UnknownItem,
-    /// Not `inventory_levels/update`.
+    /// Neither `inventory_levels/update` nor `orders/create`.
     IgnoredTopic,
+    /// `orders/create`: the order is recorded (or was, on a repeat) and
+    /// watched.
+    OrderRecorded,
+    /// `orders/create` for an order with no buyer email or no line of a SKU
+    /// this store has: nothing to watch.
+    OrderIgnored,
     /// `available: null`: Shopify does not track this item's stock, so the
     /// level says nothing about the shelf and the stored stock stays.
     Untracked,
@@ -90,6 +96,110 @@ pub struct WebhookResult {
     /// The SKU it changed (or would have).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+    /// The order recorded (`orders/create`): Shopify's order id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+/// The parts of Shopify's `orders/create` payload an order needs. Shopify
+/// sends many more fields; they are ignored.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ShopifyOrder {
+    pub id: u64,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    #[serde(default)]
+    pub customer_locale: Option<String>,
+    #[serde(default)]
+    pub line_items: Vec<ShopifyLineItem>,
+    #[serde(default)]
+    pub shipping_address: Option<ShopifyAddress>,
+    #[serde(default)]
+    pub payment_gateway_names: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ShopifyLineItem {
+    #[serde(default)]
+    pub sku: Option<String>,
+    pub quantity: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ShopifyAddress {
+    #[serde(default)]
+    pub country_code: Option<String>,
+    #[serde(default)]
+    pub zip: Option<String>,
+}
+
+impl ShopifyOrder {
+    /// The order as `POST /v1/orders` takes it: Shopify's id, the lines with
+    /// a SKU (merged per SKU), the shipping address, and a card payment
+    /// unless the gateway is manual or cash. `None` without an email or a
+    /// line with a SKU. Checked afterwards like any order.
+    ///
+    /// ```
+    /// use upfront_shared::shopify::ShopifyOrder;
+    /// let order: ShopifyOrder = serde_json::from_str(r#"{"id":450789469,"email":"bob@example.com",
+    ///   "customer_locale":"de","line_items":[{"sku":"MUG","quantity":2},{"sku":"","quantity":1}],
+    ///   "shipping_address":{"country_code":"DE","zip":"10115"},"payment_gateway_names":["shopify_payments"],
+    ///   "total_price":"10.00"}"#).unwrap();
+    /// let request = order.to_order_request().unwrap();
+    /// assert_eq!((request.id.as_str(), request.lines.len(), request.lines[0].qty), ("450789469", 1, 2));
+    /// assert_eq!(request.destination.unwrap().postal_code.as_deref(), Some("10115"));
+    /// ```
+    pub fn to_order_request(&self) -> Option<crate::order::OrderRequest> {
+        use crate::order::ftc::PaymentKind;
+        use crate::order::{OrderDestination, OrderLine, OrderRequest};
+        let email = self
+            .email
+            .clone()
+            .or_else(|| self.contact_email.clone())
+            .filter(|e| !e.trim().is_empty())?;
+        let mut lines: Vec<OrderLine> = Vec::new();
+        for item in &self.line_items {
+            let Some(sku) = item.sku.as_deref().filter(|s| !s.is_empty()) else {
+                continue;
+            };
+            match lines.iter_mut().find(|l| l.sku == sku) {
+                Some(line) => line.qty = line.qty.saturating_add(item.quantity),
+                None => lines.push(OrderLine {
+                    sku: sku.to_owned(),
+                    qty: item.quantity,
+                    hold_id: None,
+                }),
+            }
+        }
+        if lines.is_empty() {
+            return None;
+        }
+        let offline = self.payment_gateway_names.iter().any(|g| {
+            let g = g.to_ascii_lowercase();
+            g.contains("manual") || g.contains("cash") || g.contains("bank")
+        });
+        Some(OrderRequest {
+            id: self.id.to_string(),
+            lines,
+            destination: self.shipping_address.as_ref().and_then(|a| {
+                Some(OrderDestination {
+                    country: a.country_code.clone()?,
+                    postal_code: a.zip.clone().filter(|z| !z.trim().is_empty()),
+                })
+            }),
+            email,
+            locale: self.customer_locale.clone(),
+            payment: if offline {
+                PaymentKind::Other
+            } else {
+                PaymentKind::Card
+            },
+            ship_by: None,
+            delay_discount_code: None,
+        })
+    }
 }
 
 /// The warehouse a Shopify location feeds, unless the delivery

@@ -5,7 +5,7 @@
 // test-only clock (`POST /v1/test/clock`, a 404 on deploys).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { operatorToken, ROOT } from './edge.mjs';
@@ -225,4 +225,39 @@ test('a consented date that slips gets a renewed notice before it passes, and th
   // Silence past the revised date cancels it.
   await m.advance(3);
   assert.equal((await m.get('D-1')).body.status, 'refund_due');
+});
+
+test("Shopify's orders/create feeds the same path: signed, idempotent, lines of unknown SKUs left out", async () => {
+  const m = await merchant();
+  const secret = `shpss_${randomBytes(12).toString('hex')}`;
+  assert.equal((await call(m.sk, 'PATCH', '/v1/settings', { shopify_webhook_secrets: [secret] })).status, 200);
+  await m.stock([{ sku: 'CUP', on_hand: 0, inbound: [{ qty: 4, arrives: day(9) }] }]);
+  const buyer = address('shopify');
+  // As Shopify sends it: many more fields than an order needs.
+  const body = JSON.stringify({
+    id: 5_550_001, name: '#1001', email: buyer, customer_locale: 'fr', total_price: '24.00', currency: 'EUR',
+    line_items: [{ id: 1, sku: 'CUP', quantity: 2, price: '12.00' }, { id: 2, sku: 'GIFT-CARD', quantity: 1 }],
+    shipping_address: { country_code: 'FR', zip: '75001', city: 'Paris' }, payment_gateway_names: ['shopify_payments'],
+  });
+  const send = (payload, signature = createHmac('sha256', secret).update(payload).digest('base64')) => fetch(`${EDGE}/v1/webhooks/shopify/${m.id}`, {
+    method: 'POST', body: payload,
+    headers: { 'Content-Type': 'application/json', 'X-Shopify-Topic': 'orders/create', 'X-Shopify-Event-Id': randomBytes(6).toString('hex'), 'X-Shopify-Hmac-Sha256': signature },
+  });
+  const forged = await send(body, 'AAAA');
+  assert.equal(forged.status, 401);
+  const first = await send(body);
+  assert.equal(first.status, 200);
+  assert.deepEqual(await first.json(), { outcome: 'order_recorded', order_id: '5550001' });
+  const again = await send(body);
+  assert.deepEqual(await again.json(), { outcome: 'order_recorded', order_id: '5550001' }, 'a retry records nothing new');
+  const order = (await m.get('5550001')).body;
+  assert.deepEqual(order.lines, [{ sku: 'CUP', qty: 2 }]);
+  assert.deepEqual([order.promise_source, order.obligation.ship_by], ['computed', day(9)]);
+  assert.deepEqual(order.destination, { country: 'FR', postal_code: '75001' });
+  // The shipment slips past what the shop computed: the buyer hears, in French.
+  await m.stock([{ sku: 'CUP', on_hand: 0, inbound: [{ qty: 4, arrives: day(16) }] }]);
+  const [notice] = await mailTo(LOG, buyer, 1, 60_000);
+  assert.equal(notice.headers.subject, 'Votre commande 5550001 chez Acme Tools est retardée');
+  const unknown = JSON.stringify({ id: 5_550_002, email: buyer, line_items: [{ sku: 'GIFT-CARD', quantity: 1 }] });
+  assert.deepEqual(await (await send(unknown)).json(), { outcome: 'order_ignored', order_id: '5550002' });
 });

@@ -227,6 +227,9 @@ pub enum StoreCommand {
     CreateOrder {
         request: upfront_shared::order::OrderRequest,
         fingerprint: String,
+        /// Leave out lines of SKUs the store does not have (Shopify's
+        /// orders), instead of refusing the order.
+        skip_unknown_skus: bool,
         now_ms: i64,
     },
     GetOrder {
@@ -519,9 +522,11 @@ impl Store {
             C::CreateOrder {
                 request,
                 fingerprint,
+                skip_unknown_skus,
                 now_ms,
             } => {
-                let (outcome, queued) = self.create_order(request, &fingerprint, now_ms)?;
+                let (outcome, queued) =
+                    self.create_order(request, &fingerprint, skip_unknown_skus, now_ms)?;
                 self.after_order_work(queued).await?;
                 Response::from_json(&outcome)
             }

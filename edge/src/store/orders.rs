@@ -127,8 +127,9 @@ impl Store {
     /// earliest it can ship now, else the rule's default.
     pub(super) fn create_order(
         &self,
-        request: OrderRequest,
+        mut request: OrderRequest,
         fingerprint: &str,
+        skip_unknown_skus: bool,
         now_ms: i64,
     ) -> Result<(OrderOutcome, Vec<String>)> {
         #[derive(Deserialize)]
@@ -155,11 +156,17 @@ impl Store {
                 Vec::new(),
             ));
         }
-        let skus: Vec<String> = request.lines.iter().map(|l| l.sku.clone()).collect();
-        let known: Vec<String> = self.read(&skus)?.into_iter().map(|r| r.sku).collect();
-        if let Some(index) = skus.iter().position(|sku| !known.contains(sku)) {
+        let asked: Vec<String> = request.lines.iter().map(|l| l.sku.clone()).collect();
+        let known: Vec<String> = self.read(&asked)?.into_iter().map(|r| r.sku).collect();
+        if skip_unknown_skus {
+            request.lines.retain(|l| known.contains(&l.sku));
+            if request.lines.is_empty() {
+                return Ok((OrderOutcome::UnknownSku { index: 0 }, Vec::new()));
+            }
+        } else if let Some(index) = asked.iter().position(|sku| !known.contains(sku)) {
             return Ok((OrderOutcome::UnknownSku { index }, Vec::new()));
         }
+        let skus: Vec<String> = request.lines.iter().map(|l| l.sku.clone()).collect();
         let clock = self.order_clock(now_ms)?;
         let now = timestamp(clock)?;
         let config = self.compiled_config()?;

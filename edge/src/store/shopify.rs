@@ -71,6 +71,7 @@ fn apply_shopify_level(
     let result = |outcome, sku: Option<&str>| WebhookResult {
         outcome,
         sku: sku.map(str::to_owned),
+        order_id: None,
     };
     sql.exec(
         "DELETE FROM webhook_events WHERE received_at_ms < ?",

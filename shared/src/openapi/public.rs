@@ -122,7 +122,7 @@ pub(super) fn operation(
                 "400".into(),
                 error_response(
                     error,
-                    "A signed body that is not an inventory level (`invalid_json`), or no `X-Shopify-Event-Id` (`invalid_parameter`).",
+                    "A signed body that is not an inventory level or an order (`invalid_json`), or no `X-Shopify-Event-Id` (`invalid_parameter`).",
                 ),
             );
             responses.insert(
@@ -139,7 +139,7 @@ pub(super) fn operation(
             let header = |name: &str, description: &str| json!({ "name": name, "in": "header", "required": true, "description": description, "schema": { "type": "string", "minLength": 1, "maxLength": 255 } });
             json!({
                 "operationId": "shopifyInventoryLevelsUpdate",
-                "summary": "Shopify `inventory_levels/update` webhook: verified, deduplicated, applied in version order",
+                "summary": "Shopify webhooks, verified: `inventory_levels/update` (deduplicated, applied in version order) and `orders/create` (recorded as `POST /v1/orders` would, lines of unknown SKUs left out)",
                 "security": [],
                 "parameters": [
                     { "name": "merchant", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[a-z0-9-]{1,40}$" } },
