@@ -25,6 +25,7 @@ use crate::error::ApiError;
 use crate::http::{Freshness, PreparedReply, Query, parse_json, raw_json_body};
 use crate::read_cache;
 use crate::shipments;
+use crate::store::KeyGrant;
 use crate::store::{self, SkuRecord, StoreCommand};
 
 /// Batches are small: 100 items of short SKUs fit in a few KiB.
@@ -35,9 +36,10 @@ pub async fn get(
     url: &str,
     query: &Query,
     env: &Env,
-    merchant: &MerchantConfig,
+    grant: &KeyGrant,
     sku: &str,
 ) -> Result<web_sys::Response, ApiError> {
+    let (merchant, promise_key) = (&grant.merchant, grant.promise_key.as_str());
     // A cached answer was made for this very URL, which was valid then and
     // is now: the hot path skips parsing and validation.
     let question = Question::new(env, &merchant.id, url.as_bytes());
@@ -67,6 +69,7 @@ pub async fn get(
         &destination,
         learned.as_deref(),
         query.locale.as_deref(),
+        promise_key,
     );
     let answer = availability(
         &snapshot,
@@ -94,8 +97,9 @@ fn remembered_reply<T: serde::Serialize>(
 pub async fn batch(
     req: &mut Request,
     env: &Env,
-    merchant: &MerchantConfig,
+    grant: &KeyGrant,
 ) -> Result<web_sys::Response, ApiError> {
+    let merchant = &grant.merchant;
     let body = raw_json_body(req, MAX_BATCH_BODY_BYTES).await?;
     // As for single reads: a cached answer was made for this very body, which
     // parsed and validated then, so a hit skips both.
@@ -107,7 +111,7 @@ pub async fn batch(
     };
     let request: BatchRequest = parse_json(&body)?;
     validate_batch(&request)?;
-    answer_batch(req, env, merchant, question, fresh, request).await
+    answer_batch(req, env, grant, question, fresh, request).await
 }
 
 /// `GET /v1/availability?skus=…`: the batch a page's widgets need, in one
@@ -117,27 +121,28 @@ pub async fn batch_get(
     url: &str,
     query: &Query,
     env: &Env,
-    merchant: &MerchantConfig,
+    grant: &KeyGrant,
 ) -> Result<web_sys::Response, ApiError> {
-    let question = Question::new(env, &merchant.id, url.as_bytes());
+    let question = Question::new(env, &grant.merchant.id, url.as_bytes());
     let fresh = match question.lookup() {
         Lookup::Hit(hit) => return hit.send(req),
         Lookup::Miss => false,
         Lookup::Renew => true,
     };
     let request = batch_from_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    answer_batch(req, env, merchant, question, fresh, request).await
+    answer_batch(req, env, grant, question, fresh, request).await
 }
 
 /// Answers a validated batch, each item on its own.
 async fn answer_batch(
     req: &Request,
     env: &Env,
-    merchant: &MerchantConfig,
+    grant: &KeyGrant,
     question: Question<'_>,
     fresh: bool,
     request: BatchRequest,
 ) -> Result<web_sys::Response, ApiError> {
+    let (merchant, promise_key) = (&grant.merchant, grant.promise_key.as_str());
     let valid_skus: Vec<String> = request
         .items
         .iter()
@@ -163,6 +168,7 @@ async fn answer_batch(
         &destination,
         learned.as_deref(),
         request.locale.as_deref(),
+        promise_key,
     );
     let results = request
         .items
@@ -220,12 +226,14 @@ fn delivery_context<'a>(
     destination: &'a Destination,
     learned: Option<&'a LaneModel>,
     locale: Option<&'a str>,
+    promise_key: &'a str,
 ) -> Option<DeliveryContext<'a>> {
     config.map(|config| DeliveryContext {
         config,
         destination,
         learned,
         locale,
+        promise_key: Some(promise_key),
     })
 }
 

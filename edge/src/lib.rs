@@ -166,15 +166,15 @@ async fn route(
     let merchant = caller.merchant();
     match route {
         Route::Availability { sku } => {
-            let reply = availability::get(req, url.as_str(), &query, env, merchant, sku).await;
+            let reply = availability::get(req, url.as_str(), &query, env, &caller.0, sku).await;
             return (Some(caller.0), reply);
         }
         Route::AvailabilityBatch => {
-            let reply = availability::batch(req, env, merchant).await;
+            let reply = availability::batch(req, env, &caller.0).await;
             return (Some(caller.0), reply);
         }
         Route::AvailabilityBatchGet => {
-            let reply = availability::batch_get(req, url.as_str(), &query, env, merchant).await;
+            let reply = availability::batch_get(req, url.as_str(), &query, env, &caller.0).await;
             return (Some(caller.0), reply);
         }
         _ => {}

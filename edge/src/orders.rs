@@ -312,6 +312,19 @@ fn answer_json(req: &Request, outcome: OrderOutcome) -> Result<Response, ApiErro
         )
         .with_param(format!("lines[{index}].sku"))
         .into()),
+        OrderOutcome::BadToken { index, expired } => Err(if expired {
+            ErrorBody::new(
+                ErrorCode::PromiseTokenExpired,
+                "this promise held for orders until its order_by: ask for availability again",
+            )
+        } else {
+            ErrorBody::new(
+                ErrorCode::InvalidPromiseToken,
+                "not a promise this store made for this line (SKU, a quantity at least the line's, the order's destination)",
+            )
+        }
+        .with_param(format!("lines[{index}].promise_token"))
+        .into()),
         OrderOutcome::NotOpen { order } => Err(ApiError::new(
             ErrorCode::OrderNotOpen,
             [

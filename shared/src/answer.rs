@@ -6,6 +6,7 @@ use crate::allocation::sources;
 use crate::api::{
     Availability, DeliveryOption, DeliveryWindow, InboundOrder, LocationStock, Notice, Reason,
 };
+use crate::order::token::{PromiseTerms, issued_at};
 use crate::promise::config::Compiled;
 use crate::promise::engine::{Destination, PromiseRequest, promise};
 use crate::promise::learn::LaneModel;
@@ -52,6 +53,8 @@ pub struct DeliveryContext<'a> {
     pub learned: Option<&'a LaneModel>,
     /// The shopper's locale, for merchant texts.
     pub locale: Option<&'a str>,
+    /// The store's key for promise tokens; without one, options carry none.
+    pub promise_key: Option<&'a str>,
 }
 
 /// Builds the answer for `qty` units at `now`. Data older than `freshness`
@@ -123,6 +126,23 @@ pub fn availability(
         }
         _ => Vec::new(),
     };
+    if let Some((ctx, key)) = delivery.and_then(|ctx| Some((ctx, ctx.promise_key?))) {
+        for option in &mut delivery_options {
+            let terms = PromiseTerms {
+                sku: snapshot.sku.clone(),
+                qty,
+                country: ctx.destination.country.clone(),
+                postal_code: ctx.destination.postal_code.clone(),
+                method: option.method.clone(),
+                ship_by: option.ship_date,
+                earliest: option.earliest,
+                latest: option.latest,
+                issued: issued_at(now),
+                expires: option.order_by,
+            };
+            option.promise_token = Some(terms.sign(key));
+        }
+    }
     let notices = delivery.map_or_else(Vec::new, |ctx| {
         localize_reasons(&mut delivery_options, ctx);
         notices(ctx, &snapshot.sku, now, &delivery_options)
@@ -306,6 +326,7 @@ mod tests {
                     destination: &destination,
                     learned: None,
                     locale,
+                    promise_key: None,
                 }),
             )
         };

@@ -101,6 +101,11 @@ pub struct DeliveryOption {
     pub order_by: Timestamp,
     /// Everything that moved these dates.
     pub reasons: Vec<Reason>,
+    /// These terms, signed by the store (`POST /v1/orders` takes it back
+    /// per line, as proof of what the shopper was promised). Valid until
+    /// `order_by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promise_token: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -351,6 +356,7 @@ mod tests {
                         message: None,
                     },
                 ],
+                promise_token: None,
             }],
         };
         let json = serde_json::to_value(&answer).expect("serialize");

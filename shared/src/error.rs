@@ -62,13 +62,18 @@ pub enum ErrorCode {
     /// An answer to an option notice that a later notice replaced: the
     /// buyer must answer the latest one.
     NoticeSuperseded,
+    /// A promise token that this store did not sign, that was altered, or
+    /// whose terms do not fit the order line (SKU, quantity, destination).
+    InvalidPromiseToken,
+    /// A promise token past its `order_by`: that promise no longer holds.
+    PromiseTokenExpired,
     RateLimited,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 31] = [
         Self::InvalidJson,
         Self::InvalidParameter,
         Self::InvalidRequest,
@@ -96,6 +101,8 @@ impl ErrorCode {
         Self::OrderExists,
         Self::OrderNotOpen,
         Self::NoticeSuperseded,
+        Self::InvalidPromiseToken,
+        Self::PromiseTokenExpired,
         Self::RateLimited,
         Self::InternalError,
     ];
@@ -105,7 +112,10 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             Self::InvalidJson | Self::InvalidParameter | Self::SecretKeyInUrl => 400,
-            Self::InvalidRequest | Self::IdempotencyKeyReused => 422,
+            Self::InvalidRequest
+            | Self::IdempotencyKeyReused
+            | Self::InvalidPromiseToken
+            | Self::PromiseTokenExpired => 422,
             Self::MissingKey
             | Self::InvalidKey
             | Self::InvalidSignature

@@ -170,6 +170,7 @@ impl ShopifyOrder {
                     sku: sku.to_owned(),
                     qty: item.quantity,
                     hold_id: None,
+                    promise_token: None,
                 }),
             }
         }

@@ -35,7 +35,7 @@ async function merchant() {
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const sk = created.body.secret_key.secret;
   return {
-    id, sk,
+    id, sk, pk: created.body.publishable_key.secret,
     stock: async (items) => assert.equal((await call(sk, 'POST', '/v1/inventory', { items })).status, 200),
     order: (body) => call(sk, 'POST', '/v1/orders', body),
     get: (orderId) => call(sk, 'GET', `/v1/orders/${orderId}`),
@@ -260,4 +260,41 @@ test("Shopify's orders/create feeds the same path: signed, idempotent, lines of 
   assert.equal(notice.headers.subject, 'Votre commande 5550001 chez Acme Tools est retardée');
   const unknown = JSON.stringify({ id: 5_550_002, email: buyer, line_items: [{ sku: 'GIFT-CARD', quantity: 1 }] });
   assert.deepEqual(await (await send(unknown)).json(), { outcome: 'order_ignored', order_id: '5550002' });
+});
+
+test('the promise the shopper saw is provable: the answer signs it, the order keeps its terms, an altered or expired one is refused', async () => {
+  const m = await merchant();
+  assert.equal((await call(m.sk, 'PUT', '/v1/delivery-config', {
+    default_country: 'US',
+    warehouses: [{ id: 'reno', time_zone: 'America/Los_Angeles', cutoff: '15:00', handling_days: { min: 1, max: 1 } }],
+    methods: [{ id: 'ground', label: 'Ground', lanes: [{ country: 'US', transit_days: { min: 2, max: 4 } }] }],
+  })).status, 200);
+  await m.stock([{ sku: 'BOWL', on_hand: 5 }]);
+  const seen = (await (await fetch(`${EDGE}/v1/availability/BOWL?key=${m.pk}&qty=2&country=US&postal_code=94107`)).json()).delivery_options[0];
+  assert.match(seen.promise_token, /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  const line = { sku: 'BOWL', qty: 2, promise_token: seen.promise_token };
+  const base = { payment: 'card', email: address('bowl'), destination: { country: 'US', postal_code: '94107' } };
+  const order = await m.order({ ...base, id: 'T-1', lines: [line] });
+  assert.equal(order.status, 201, JSON.stringify(order.body));
+  assert.deepEqual([order.body.promise_source, order.body.obligation.ship_by], ['token', seen.ship_date]);
+  assert.deepEqual([order.body.promised[0].earliest, order.body.promised[0].latest, order.body.promised[0].method],
+    [seen.earliest, seen.latest, 'ground']);
+  // An altered token (a later ship date) is not the store's.
+  const [payload, tag] = seen.promise_token.split('.');
+  const terms = JSON.parse(Buffer.from(payload, 'base64url'));
+  const forged = `${Buffer.from(JSON.stringify({ ...terms, ship_by: day(60) })).toString('base64url')}.${tag}`;
+  for (const [id, bad, param] of [
+    ['T-2', { ...line, promise_token: forged }, 'lines[0].promise_token'],
+    ['T-3', { ...line, qty: 3 }, 'lines[0].promise_token'],
+    ['T-4', { ...line, sku: 'BOWL', promise_token: `${seen.promise_token}x` }, 'lines[0].promise_token'],
+  ]) {
+    const refused = await m.order({ ...base, id, lines: [bad] });
+    assert.deepEqual([refused.status, refused.body.error.code, refused.body.error.param], [422, 'invalid_promise_token', param], id);
+  }
+  const elsewhere = await m.order({ ...base, id: 'T-5', lines: [line], destination: { country: 'CA' } });
+  assert.equal(elsewhere.body.error?.code, 'invalid_promise_token', 'the promise was for another destination');
+  // Past its order_by, the promise no longer holds.
+  await m.advance(3);
+  const late = await m.order({ ...base, id: 'T-6', lines: [line] });
+  assert.deepEqual([late.status, late.body.error.code], [422, 'promise_token_expired']);
 });

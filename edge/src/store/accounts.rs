@@ -24,6 +24,8 @@ pub struct KeyGrant {
     pub scopes: Vec<Scope>,
     /// Set during a roll's grace period: the key stops working then.
     pub expires_at_ms: Option<i64>,
+    /// The store's key for promise tokens (never shown to anyone).
+    pub promise_key: String,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -172,6 +174,7 @@ impl Store {
             scopes: row.scopes()?,
             expires_at_ms: row.expires_at_ms,
             key_id: row.id,
+            promise_key: self.promise_key()?,
         }))
     }
 

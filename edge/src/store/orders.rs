@@ -17,6 +17,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
 use upfront_shared::order::ftc::{Action, Event, Obligation, Refusal};
+use upfront_shared::order::token::{PromiseTerms, TokenError};
 use upfront_shared::order::watch::{LineStock, earliest_ship, merchant_today};
 use upfront_shared::order::{
     BuyerAnswer, DelayReason, Order, OrderLine, OrderList, OrderRequest, OrderShipment,
@@ -46,6 +47,12 @@ pub enum OrderOutcome {
     /// `lines[index].sku` is not a SKU of this store.
     UnknownSku {
         index: usize,
+    },
+    /// `lines[index].promise_token` is refused: altered, not this store's,
+    /// not for this line, or (`expired`) past its `order_by`.
+    BadToken {
+        index: usize,
+        expired: bool,
     },
     /// The order's stage does not allow the step.
     NotOpen {
@@ -118,6 +125,28 @@ impl Store {
         self.recheck_orders(None, now_ms)
     }
 
+    /// The key promise tokens are signed with: the store's own, made on
+    /// first use.
+    pub(super) fn promise_key(&self) -> Result<String> {
+        #[derive(Deserialize)]
+        struct Value {
+            value: String,
+        }
+        let existing: Vec<Value> = self
+            .sql
+            .exec("SELECT value FROM meta WHERE key = 'promise_key'", None)?
+            .to_array()?;
+        if let Some(key) = existing.into_iter().next() {
+            return Ok(key.value);
+        }
+        let key = random_hex(&self.sql, 32)?;
+        self.sql.exec(
+            "INSERT INTO meta (key, value) VALUES ('promise_key', ?)",
+            vec![key.as_str().into()],
+        )?;
+        Ok(key)
+    }
+
     fn compiled_config(&self) -> Result<Option<Compiled>> {
         Ok(self.delivery_config()?.and_then(|c| c.compile().ok()))
     }
@@ -171,9 +200,42 @@ impl Store {
         let now = timestamp(clock)?;
         let config = self.compiled_config()?;
         let today = merchant_today(config.as_ref(), now);
-        let (ship_by, source) = match request.ship_by {
-            Some(date) => (date, PromiseSource::Stated),
-            None => {
+        // The promise tokens the lines brought: the terms the shopper saw.
+        let mut promised = Vec::new();
+        if request.lines.iter().any(|l| l.promise_token.is_some()) {
+            let key = self.promise_key()?;
+            for (index, line) in request.lines.iter().enumerate() {
+                let Some(token) = &line.promise_token else {
+                    continue;
+                };
+                match PromiseTerms::verify(token, &key, now) {
+                    Ok(terms)
+                        if terms.covers(&line.sku, line.qty, request.destination.as_ref()) =>
+                    {
+                        promised.push(terms)
+                    }
+                    Ok(_) | Err(TokenError::Invalid) => {
+                        let bad = OrderOutcome::BadToken {
+                            index,
+                            expired: false,
+                        };
+                        return Ok((bad, Vec::new()));
+                    }
+                    Err(TokenError::Expired) => {
+                        let bad = OrderOutcome::BadToken {
+                            index,
+                            expired: true,
+                        };
+                        return Ok((bad, Vec::new()));
+                    }
+                }
+            }
+        }
+        let token_ship_by = promised.iter().map(|t| t.ship_by).max();
+        let (ship_by, source) = match (token_ship_by, request.ship_by) {
+            (Some(date), _) => (date, PromiseSource::Token),
+            (None, Some(date)) => (date, PromiseSource::Stated),
+            (None, None) => {
                 let ahead = self.units_ahead(&skus)?;
                 let snapshots = self.snapshots(&skus)?;
                 let lines = line_stock(&request.lines, &snapshots, &ahead);
@@ -193,6 +255,7 @@ impl Store {
             email: request.email,
             locale: request.locale,
             promise_source: source,
+            promised,
             obligation: Obligation::new(ship_by, request.payment),
             notices: Vec::new(),
             shipments: Vec::new(),

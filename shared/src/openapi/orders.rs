@@ -48,6 +48,7 @@ pub(super) fn operation(
                 "64 KiB",
                 "A bad id, line, SKU the store does not have, destination, email, locale or discount code",
             );
+            responses.insert("422".into(), error_response(error, "A bad id, line, SKU the store does not have, destination, email, locale or discount code (`invalid_request`); a promise token this store did not sign, altered, or not for its line (`invalid_promise_token`), or past its `order_by` (`promise_token_expired`)."));
             json!({
                 "operationId": "createOrder",
                 "summary": "Record an order and the promise its buyer saw; Upfront then keeps that promise under watch",

@@ -3,7 +3,8 @@
 //! - [`ftc`]: the Mail Order Rule's option workflow, a pure state machine;
 //! - [`watch`]: the earliest day an open order can ship, now;
 //! - [`copy`]: the buyer's words, in seven languages;
-//! - [`notice`] and [`page`]: the delay email and the order page.
+//! - [`notice`] and [`page`]: the delay email and the order page;
+//! - [`token`]: the signed promise an availability answer carries.
 //!
 //! The edge keeps each order in the merchant's store, re-checks the open
 //! ones whenever stock or the delivery configuration changes and daily,
@@ -13,6 +14,7 @@ pub mod copy;
 pub mod ftc;
 pub mod notice;
 pub mod page;
+pub mod token;
 pub mod watch;
 
 use jiff::Timestamp;
@@ -79,6 +81,13 @@ pub struct OrderLine {
     /// The checkout's committed hold, if it took one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_id: Option<String>,
+    /// The `promise_token` of the delivery option the shopper saw for this
+    /// SKU: the order then gets exactly its terms (and `ship_by` is
+    /// ignored). Refused when altered, expired, or not for this SKU, a
+    /// quantity at least this line's, and the order's destination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("maxLength" = 2048)))]
+    pub promise_token: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +107,8 @@ pub struct OrderDestination {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PromiseSource {
+    /// The store's signed promise tokens, as the shopper saw them.
+    Token,
     /// The merchant sent the date its checkout showed.
     Stated,
     /// Computed when the order came in, from stock and the delivery
@@ -209,6 +220,9 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
     pub promise_source: PromiseSource,
+    /// The terms of each promise token the order came with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promised: Vec<token::PromiseTerms>,
     /// The obligation: the date promised, the payment, and the stage of the
     /// option workflow.
     pub obligation: Obligation,
@@ -242,7 +256,7 @@ pub struct OrderList {
 /// use upfront_shared::order::{OrderRequest, OrderLine, validate_order};
 /// use upfront_shared::order::ftc::PaymentKind;
 /// let mut request = OrderRequest {
-///     id: "1001".into(), lines: vec![OrderLine { sku: "MUG".into(), qty: 2, hold_id: None }],
+///     id: "1001".into(), lines: vec![OrderLine { sku: "MUG".into(), qty: 2, hold_id: None, promise_token: None }],
 ///     destination: None, email: " Ada@Example.com".into(), locale: Some("ru".into()),
 ///     payment: PaymentKind::Card, ship_by: None, delay_discount_code: None,
 /// };
@@ -274,6 +288,12 @@ pub fn validate_order(mut request: OrderRequest) -> Result<OrderRequest, ErrorBo
             && !crate::readback::is_store_id(hold, "hold_")
         {
             return Err(invalid("not a hold id", &format!("lines[{i}].hold_id")));
+        }
+        if line.promise_token.as_ref().is_some_and(|t| t.len() > 2048) {
+            return Err(invalid(
+                "not a promise token",
+                &format!("lines[{i}].promise_token"),
+            ));
         }
     }
     if let Some(destination) = &mut request.destination {

@@ -37,7 +37,7 @@ impl OrderPage<'_> {
     /// use upfront_shared::order::ftc::{Obligation, PaymentKind};
     /// let order = Order {
     ///     id: "1001".into(), status: OrderStatus::AwaitingShipment, lines: vec![], destination: None,
-    ///     email: "ada@example.com".into(), locale: None, promise_source: PromiseSource::Stated,
+    ///     email: "ada@example.com".into(), locale: None, promise_source: PromiseSource::Stated, promised: vec![],
     ///     obligation: Obligation::new(date(2026, 12, 10), PaymentKind::Card), notices: vec![],
     ///     shipments: vec![], delay_discount_code: None,
     ///     created: "2026-12-01T10:00:00Z".parse().unwrap(), status_url: "https://x/o/t".into(),

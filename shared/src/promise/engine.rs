@@ -299,6 +299,7 @@ fn plan(
         latest: latest.max(earliest),
         order_by,
         reasons,
+        promise_token: None,
     }
 }
 
