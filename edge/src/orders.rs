@@ -81,7 +81,7 @@ fn parse_status(value: &str) -> Result<OrderStatus, ApiError> {
     serde_json::from_value(serde_json::Value::String(value.to_owned())).map_err(|_| {
         ErrorBody::new(
             ErrorCode::InvalidParameter,
-            "status is awaiting_shipment, awaiting_answer, delayed, shipped, refund_due or refunded",
+            "status is awaiting_shipment, awaiting_answer, delayed, shipped, delivered, refund_due or refunded",
         )
         .with_param("status")
         .into()
@@ -125,19 +125,25 @@ pub async fn step(
         MerchantStep::Ship => {
             let body = raw_json_body(req, MAX_BODY_BYTES).await?;
             let shipment: OrderShipment = parse_json(&body)?;
-            validate_shipment(&shipment)?;
+            validate_shipment(&shipment, now()?)?;
             OrderStep::Ship { shipment }
         }
         MerchantStep::Cancel => OrderStep::Cancel,
         MerchantStep::Refund => OrderStep::Refund,
     };
+    let shipped = matches!(step, OrderStep::Ship { .. });
     let command = StoreCommand::StepOrder {
         id: id.to_owned(),
         by_token: false,
         step,
         now_ms: now()?.as_millisecond(),
     };
-    answer(req, store::call(env, merchant, &command).await?)
+    let outcome = store::call(env, merchant, &command).await?;
+    if shipped {
+        // A new shipment for the learned lanes, as `POST /v1/shipments`.
+        crate::shipments::forget_model(merchant);
+    }
+    answer(req, outcome)
 }
 
 #[derive(Clone, Copy)]

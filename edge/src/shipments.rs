@@ -48,9 +48,15 @@ pub async fn record(
         },
     )
     .await?;
-    MODELS.with_borrow_mut(|models| models.remove(&merchant.id));
-    crate::answer_cache::forget_merchant(&merchant.id);
+    forget_model(&merchant.id);
     json_reply(req, &result, Freshness::NoStore)
+}
+
+/// Drops this isolate's learned model of `merchant` and the answers made
+/// with it: the next read refits from the shipments stored.
+pub fn forget_model(merchant: &str) {
+    MODELS.with_borrow_mut(|models| models.remove(merchant));
+    crate::answer_cache::forget_merchant(merchant);
 }
 
 /// The merchant's learned transit, refit at most every five minutes.

@@ -7,6 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { join } from 'node:path';
 import { operatorToken, ROOT } from './edge.mjs';
 import { mailTo, sentMessages } from './mailbox.mjs';
@@ -293,8 +294,56 @@ test('the promise the shopper saw is provable: the answer signs it, the order ke
   }
   const elsewhere = await m.order({ ...base, id: 'T-5', lines: [line], destination: { country: 'CA' } });
   assert.equal(elsewhere.body.error?.code, 'invalid_promise_token', 'the promise was for another destination');
+  // Shipped, then delivered: the parcel also feeds the learned delivery lanes.
+  const shipped = await call(m.sk, 'POST', '/v1/orders/T-1/shipments', { carrier: 'UPS', tracking: '1Z999' });
+  assert.deepEqual([shipped.status, shipped.body.status, shipped.body.shipments[0].method], [200, 'shipped', undefined]);
+  const arrived = await call(m.sk, 'POST', '/v1/orders/T-1/shipments', {
+    carrier: 'UPS', tracking: '1Z999', delivered_at: new Date().toISOString(),
+  });
+  assert.deepEqual([arrived.body.status, arrived.body.shipments.length], ['delivered', 1]);
+  const future = await call(m.sk, 'POST', '/v1/orders/T-1/shipments', {
+    carrier: 'UPS', tracking: '1Z999', delivered_at: new Date(Date.now() + 86_400_000).toISOString(),
+  });
+  assert.deepEqual([future.status, future.body.error.param], [422, 'delivered_at']);
   // Past its order_by, the promise no longer holds.
   await m.advance(3);
   const late = await m.order({ ...base, id: 'T-6', lines: [line] });
   assert.deepEqual([late.status, late.body.error.code], [422, 'promise_token_expired']);
+});
+
+test("order events reach the merchant's webhooks, signed: delayed, consented, cancelled, refund due", async () => {
+  const m = await merchant();
+  const got = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { got.push({ signature: req.headers['upfront-signature'], event: JSON.parse(body) }); res.writeHead(200).end(); });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  try {
+    const endpoint = await call(m.sk, 'POST', '/v1/webhook-endpoints', {
+      url: `http://127.0.0.1:${receiver.address().port}/hooks`,
+      events: ['order.delayed', 'order.consented', 'order.cancelled', 'order.refund_due', 'order.shipped'],
+    });
+    assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
+    await m.stock([{ sku: 'RUG', on_hand: 0, inbound: [{ qty: 2, arrives: day(8) }] }]);
+    await m.order({ id: 'W-1', lines: [{ sku: 'RUG', qty: 1 }], payment: 'card', email: address('rug'), ship_by: day(2) });
+    await m.order({ id: 'W-2', lines: [{ sku: 'RUG', qty: 1 }], payment: 'other', email: address('rug2'), ship_by: day(2) });
+    await call(m.sk, 'POST', '/v1/orders/W-2/cancel');
+    const statusUrl = (await m.get('W-1')).body.status_url;
+    assert.equal((await answer(statusUrl, 'consent', 1)).status, 200);
+    const kinds = ['order.delayed', 'order.delayed', 'order.cancelled', 'order.refund_due', 'order.consented'];
+    for (let i = 0; i < 100 && got.length < kinds.length; i += 1) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(got.map((g) => g.event.type).sort(), [...kinds].sort());
+    for (const { signature, event } of got) {
+      assert.match(signature, /^t=\d+,v1=[0-9a-f]{64}$/);
+      assert.match(event.id, /^evt_[0-9a-f]{24}$/);
+      assert.ok(['W-1', 'W-2'].includes(event.data.id), JSON.stringify(event.data));
+      assert.equal(event.data.status_url, undefined, "the buyer's link stays out of webhooks");
+    }
+    const due = got.find((g) => g.event.type === 'order.refund_due').event.data;
+    assert.deepEqual([due.status, due.obligation.by], ['refund_due', 'merchant']);
+  } finally {
+    receiver.close();
+  }
 });

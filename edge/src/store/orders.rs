@@ -16,7 +16,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
-use upfront_shared::order::ftc::{Action, Event, Obligation, Refusal};
+use upfront_shared::order::ftc::{Action, Event, Obligation, Refusal, Stage};
 use upfront_shared::order::token::{PromiseTerms, TokenError};
 use upfront_shared::order::watch::{LineStock, earliest_ship, merchant_today};
 use upfront_shared::order::{
@@ -27,6 +27,7 @@ use upfront_shared::outbound::{EventData, EventType};
 use upfront_shared::promise::calendar::BusinessCalendar;
 use upfront_shared::promise::config::Compiled;
 use upfront_shared::promise::engine::Destination;
+use upfront_shared::promise::shipments::ShipmentEvent;
 use upfront_shared::stock::{SkuPolicy, StockLevel};
 use worker::Result;
 
@@ -406,7 +407,29 @@ impl Store {
             .unwrap_or_default();
         let event = match &step {
             OrderStep::Ship { shipment } => {
-                order.shipments.push(shipment.clone());
+                let mut shipment = shipment.clone();
+                shipment.handed_off_at.get_or_insert(timestamp(now_ms)?);
+                let known = order
+                    .shipments
+                    .iter()
+                    .position(|s| s.tracking == shipment.tracking);
+                if order.obligation.stage == Stage::Shipped {
+                    // Another parcel of a shipped order, or news of one.
+                    self.record_lane(&order, &shipment)?;
+                    match known {
+                        Some(i) => order.shipments[i] = shipment,
+                        None => order.shipments.push(shipment),
+                    }
+                    self.save(&mut order)?;
+                    return Ok((
+                        OrderOutcome::Done {
+                            order: Box::new(order),
+                            created: false,
+                        },
+                        queued,
+                    ));
+                }
+                order.shipments.push(shipment);
                 Event::Shipped
             }
             OrderStep::Cancel => Event::MerchantCancels,
@@ -439,6 +462,9 @@ impl Store {
             }
         }
         if let OrderStep::Ship { .. } = step {
+            if let Some(shipment) = order.shipments.last() {
+                self.record_lane(&order, shipment)?;
+            }
             // The shipment's stock change may free units for orders behind it.
             let skus: Vec<String> = order.lines.iter().map(|l| l.sku.clone()).collect();
             queued.extend(self.recheck_orders(Some(&skus), now_ms)?);
@@ -476,7 +502,6 @@ impl Store {
         }
         let was_due = order.obligation.due().unwrap_or(order.obligation.ship_by);
         order.obligation = next;
-        order.status = OrderStatus::of(&order.obligation.stage);
         let now = timestamp(clock)?;
         let mut queued = Vec::new();
         let mut events = Vec::new();
@@ -508,22 +533,7 @@ impl Store {
                 Action::RefundOverdue { .. } => {}
             }
         }
-        self.sql.exec(
-            "UPDATE order_lines SET open = ? WHERE order_id = ?",
-            vec![
-                i64::from(order.status.open()).into(),
-                order.id.as_str().into(),
-            ],
-        )?;
-        self.sql.exec(
-            "UPDATE orders SET record = ?, open = ?, status = ? WHERE id = ?",
-            vec![
-                serde_json::to_string(&*order)?.into(),
-                i64::from(order.status.open()).into(),
-                order.status.as_str().into(),
-                order.id.as_str().into(),
-            ],
-        )?;
+        self.save(order)?;
         if !events.is_empty() {
             let mut public = order.clone();
             public.status_url.clear();
@@ -538,6 +548,69 @@ impl Store {
             }
         }
         Ok(Ok(queued))
+    }
+
+    /// Writes the order's record and status as they are.
+    fn save(&self, order: &mut Order) -> Result<()> {
+        order.status = OrderStatus::of_order(order);
+        let mut order = order.clone();
+        order.status_url.clear();
+        self.sql.exec(
+            "UPDATE order_lines SET open = ? WHERE order_id = ?",
+            vec![
+                i64::from(order.status.open()).into(),
+                order.id.as_str().into(),
+            ],
+        )?;
+        self.sql.exec(
+            "UPDATE orders SET record = ?, open = ?, status = ? WHERE id = ?",
+            vec![
+                serde_json::to_string(&order)?.into(),
+                i64::from(order.status.open()).into(),
+                order.status.as_str().into(),
+                order.id.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A parcel of an order is a shipment for the learned delivery lanes,
+    /// as `POST /v1/shipments` records them: from the warehouse and by the
+    /// method it went (else the primary warehouse, the promised method, the
+    /// first method), to the order's destination. Nothing without a
+    /// delivery configuration: there are no lanes to learn.
+    fn record_lane(&self, order: &Order, shipment: &OrderShipment) -> Result<()> {
+        let Some(config) = self.delivery_config()? else {
+            return Ok(());
+        };
+        let warehouse = shipment
+            .warehouse
+            .clone()
+            .or_else(|| config.warehouses.first().map(|w| w.id.clone()));
+        let method = shipment
+            .method
+            .clone()
+            .or_else(|| order.promised.first().map(|t| t.method.clone()))
+            .or_else(|| config.methods.first().map(|m| m.id.clone()));
+        let (Some(warehouse), Some(method), Some(handed_off_at)) =
+            (warehouse, method, shipment.handed_off_at)
+        else {
+            return Ok(());
+        };
+        let (country, postal_code) = match &order.destination {
+            Some(d) => (d.country.clone(), d.postal_code.clone()),
+            None => (config.default_country.clone(), None),
+        };
+        self.record_shipments(vec![ShipmentEvent {
+            shipment_id: format!("order:{}:{}", order.id, shipment.tracking),
+            warehouse,
+            method,
+            country,
+            postal_code,
+            handed_off_at,
+            delivered_at: shipment.delivered_at,
+        }])?;
+        Ok(())
     }
 
     /// A shipped order's committed holds are fulfilled (their units leave

@@ -71,7 +71,7 @@ pub(super) fn operation(
                     "Only orders in this state.",
                     json!({ "type": "string", "enum": [
                         OrderStatus::AwaitingShipment.as_str(), OrderStatus::AwaitingAnswer.as_str(),
-                        OrderStatus::Delayed.as_str(), OrderStatus::Shipped.as_str(),
+                        OrderStatus::Delayed.as_str(), OrderStatus::Shipped.as_str(), OrderStatus::Delivered.as_str(),
                         OrderStatus::RefundDue.as_str(), OrderStatus::Refunded.as_str(),
                     ] }),
                 ));

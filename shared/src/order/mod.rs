@@ -129,12 +129,28 @@ pub enum OrderStatus {
     /// The buyer agreed to a later date.
     Delayed,
     Shipped,
+    /// Shipped, and every parcel reported delivered.
+    Delivered,
     /// Cancelled; the refund is not yet recorded.
     RefundDue,
     Refunded,
 }
 
 impl OrderStatus {
+    /// An order's status: its stage, and for a shipped one whether every
+    /// parcel arrived.
+    pub fn of_order(order: &Order) -> Self {
+        match Self::of(&order.obligation.stage) {
+            Self::Shipped
+                if !order.shipments.is_empty()
+                    && order.shipments.iter().all(|s| s.delivered_at.is_some()) =>
+            {
+                Self::Delivered
+            }
+            status => status,
+        }
+    }
+
     pub fn of(stage: &Stage) -> Self {
         match stage {
             Stage::OnTime => Self::AwaitingShipment,
@@ -152,6 +168,7 @@ impl OrderStatus {
             Self::AwaitingAnswer => "awaiting_answer",
             Self::Delayed => "delayed",
             Self::Shipped => "shipped",
+            Self::Delivered => "delivered",
             Self::RefundDue => "refund_due",
             Self::Refunded => "refunded",
         }
@@ -203,8 +220,28 @@ pub struct OrderShipment {
     /// 1–64 printable characters.
     #[cfg_attr(feature = "openapi", schemars(extend("maxLength" = 64)))]
     pub carrier: String,
+    /// The parcel's tracking number; reporting it again (with
+    /// `delivered_at`) updates that parcel.
     #[cfg_attr(feature = "openapi", schemars(extend("maxLength" = 64)))]
     pub tracking: String,
+    /// The warehouse it left (for the learned delivery lanes); the
+    /// delivery configuration's primary one when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("maxLength" = 64)))]
+    pub warehouse: Option<String>,
+    /// The shipping method; the promised one (else the configuration's
+    /// first) when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(extend("maxLength" = 64)))]
+    pub method: Option<String>,
+    /// When the carrier took it; now when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<String>", extend("format" = "date-time")))]
+    pub handed_off_at: Option<Timestamp>,
+    /// When it was delivered, once it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<String>", extend("format" = "date-time")))]
+    pub delivered_at: Option<Timestamp>,
 }
 
 /// An order as it is stored and read back.
@@ -235,7 +272,8 @@ pub struct Order {
     pub created: Timestamp,
     /// The buyer's page: status, notices, and the consent and cancel
     /// buttons while they apply. Anyone with the link can open it; send it
-    /// only to the buyer.
+    /// only to the buyer. Not in webhook events.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub status_url: String,
 }
 
@@ -335,11 +373,33 @@ pub fn validate_order(mut request: OrderRequest) -> Result<OrderRequest, ErrorBo
     Ok(request)
 }
 
-/// A shipment's carrier and tracking number, checked.
-pub fn validate_shipment(shipment: &OrderShipment) -> Result<(), ErrorBody> {
+/// A shipment's carrier, tracking number, warehouse and method (1–64
+/// printable characters each), and its times: none in the future, none
+/// delivered before it left.
+pub fn validate_shipment(shipment: &OrderShipment, now: Timestamp) -> Result<(), ErrorBody> {
+    let future = |t: Option<Timestamp>| t.is_some_and(|t| t > now);
+    for (bad, param) in [
+        (future(shipment.handed_off_at), "handed_off_at"),
+        (future(shipment.delivered_at), "delivered_at"),
+        (
+            matches!((shipment.handed_off_at, shipment.delivered_at), (Some(h), Some(d)) if d < h),
+            "delivered_at",
+        ),
+    ] {
+        if bad {
+            return Err(ErrorBody::new(
+                ErrorCode::InvalidRequest,
+                "not in the future, and not delivered before it was handed off",
+            )
+            .with_param(param));
+        }
+    }
+    let optional = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     for (value, param) in [
         (&shipment.carrier, "carrier"),
         (&shipment.tracking, "tracking"),
+        (&optional(&shipment.warehouse), "warehouse"),
+        (&optional(&shipment.method), "method"),
     ] {
         if value.is_empty() || value.chars().count() > 64 || value.chars().any(char::is_control) {
             return Err(ErrorBody::new(

@@ -52,11 +52,12 @@ impl OrderPage<'_> {
         let order = self.order;
         let date = |d| long_date(d, self.language);
         let title = words.title.replace("{order}", &order.id);
-        let status = match OrderStatus::of(&order.obligation.stage) {
+        let status = match OrderStatus::of_order(order) {
             OrderStatus::AwaitingShipment => words.status_awaiting,
             OrderStatus::AwaitingAnswer => words.status_waiting_answer,
             OrderStatus::Delayed => words.status_delayed,
             OrderStatus::Shipped => words.status_shipped,
+            OrderStatus::Delivered => words.status_delivered,
             OrderStatus::RefundDue => words.status_refund_due,
             OrderStatus::Refunded => words.status_refunded,
         };
