@@ -214,6 +214,21 @@ impl RequestUrl {
 /// answer cache's hits carry it without a per-request header write.
 pub const NOSNIFF: (&str, &str) = ("X-Content-Type-Options", "nosniff");
 
+/// A page a link in an email opens (the unsubscribe and order pages): never
+/// cached, no script, no framing, no referrer, forms only to itself.
+pub fn link_page(html: String, status: u16) -> worker::Result<Response> {
+    let response = Response::from_html(html)?.with_status(status);
+    let headers = response.headers();
+    headers.set("Cache-Control", "no-store")?;
+    headers.set(NOSNIFF.0, NOSNIFF.1)?;
+    headers.set(
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    )?;
+    headers.set("Referrer-Policy", "no-referrer")?;
+    Ok(response)
+}
+
 /// How long clients and caches may reuse an answer.
 #[derive(Clone, Copy)]
 pub enum Freshness {

@@ -16,7 +16,7 @@ use worker::{Env, Request, Response};
 
 use crate::availability::now;
 use crate::error::ApiError;
-use crate::http::{Freshness, NOSNIFF, Query, json_reply, parse_json, raw_json_body};
+use crate::http::{Freshness, Query, json_reply, link_page, parse_json, raw_json_body};
 use crate::store::{self, OrderOutcome, OrderStep, StoreCommand};
 
 const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -282,16 +282,7 @@ async fn render(
         outcome,
     }
     .render();
-    let response = Response::from_html(html)?.with_status(status);
-    let headers = response.headers();
-    headers.set("Cache-Control", "no-store")?;
-    headers.set(NOSNIFF.0, NOSNIFF.1)?;
-    headers.set(
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    )?;
-    headers.set("Referrer-Policy", "no-referrer")?;
-    Ok(response)
+    Ok(link_page(html, status)?)
 }
 
 fn answer(req: &Request, outcome: OrderOutcome) -> Result<Response, ApiError> {

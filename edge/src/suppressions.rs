@@ -11,7 +11,7 @@ use worker::{Env, Request, Response};
 
 use crate::availability::now;
 use crate::error::ApiError;
-use crate::http::{Freshness, NOSNIFF, Query, json_body, json_reply};
+use crate::http::{Freshness, Query, json_body, json_reply, link_page};
 use crate::store::{self, StoreCommand};
 
 const MAX_BODY_BYTES: usize = 4 << 10;
@@ -58,16 +58,7 @@ fn html(title: &str, body: &str) -> Result<Response, ApiError> {
          <body style=\"font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem\">\
          {body}</body></html>"
     );
-    let response = Response::from_html(page)?;
-    let headers = response.headers();
-    headers.set("Cache-Control", "no-store")?;
-    headers.set(NOSNIFF.0, NOSNIFF.1)?;
-    headers.set(
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-    )?;
-    headers.set("Referrer-Policy", "no-referrer")?;
-    Ok(response)
+    Ok(link_page(page, 200)?)
 }
 
 /// `GET /v1/suppressions`.

@@ -88,6 +88,16 @@ export async function configureAcme(url, notices = []) {
   if (res.status !== 200) throw new Error(`delivery config write failed: ${res.status} ${await res.text()}`);
 }
 
+/** One API call with a bearer credential: `{ status, body }`, the body parsed when there is one. */
+export async function apiCall(base, key, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method, headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
 /** Writes stock through the merchant API, as a merchant's system would. */
 export async function setStock(url, items, secretKey = DEMO.secretKey) {
   const res = await fetch(`${url}/v1/inventory`, {

@@ -6,21 +6,14 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { operatorToken } from './edge.mjs';
+import { apiCall, operatorToken } from './edge.mjs';
 import { mailTo, sentMessages } from './mailbox.mjs';
 
 const EDGE = process.env.EDGE_URL;
 const LOG = process.env.EDGE_LOG;
 const SHOP = 'https://shop.example';
 
-const call = async (key, method, path, body) => {
-  const res = await fetch(`${EDGE}${path}`, {
-    method, headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-};
+const call = (key, method, path, body) => apiCall(EDGE, key, method, path, body);
 const address = (name) => `${name}-${randomBytes(4).toString('hex')}@example.com`;
 const sha256 = (text) => createHash('sha256').update(text).digest('hex');
 

@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { operatorToken, ROOT } from './edge.mjs';
+import { apiCall, operatorToken, ROOT } from './edge.mjs';
 import { mailTo, sentMessages } from './mailbox.mjs';
 import { launch, SCREENSHOTS } from './browser.mjs';
 
@@ -17,14 +17,7 @@ const EDGE = process.env.EDGE_URL;
 const LOG = process.env.EDGE_LOG;
 const DAY = 86_400;
 
-const call = async (key, method, path, body) => {
-  const res = await fetch(`${EDGE}${path}`, {
-    method, headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-};
+const call = (key, method, path, body) => apiCall(EDGE, key, method, path, body);
 const address = (name) => `${name}-${randomBytes(4).toString('hex')}@example.com`;
 /** `YYYY-MM-DD`, `days` after today (UTC: these merchants have no warehouse zone). */
 const day = (days, from = new Date()) => new Date(from.getTime() + days * DAY * 1000).toISOString().slice(0, 10);

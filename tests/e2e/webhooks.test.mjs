@@ -8,7 +8,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { operatorToken, startEdge } from './edge.mjs';
+import { apiCall, operatorToken, startEdge } from './edge.mjs';
 import { mailTo } from './mailbox.mjs';
 
 const EDGE = process.env.EDGE_URL;
@@ -43,14 +43,7 @@ before(async () => {
 });
 after(() => receiver.close());
 
-const call = async (key, method, path, body) => {
-  const res = await fetch(`${EDGE}${path}`, {
-    method, headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-};
+const call = (key, method, path, body) => apiCall(EDGE, key, method, path, body);
 async function merchant(mode) {
   const created = await call(operatorToken(), 'POST', '/v1/operator/merchants', {
     id: `hooks-${randomBytes(3).toString('hex')}`, display_name: 'Hooks', mode,
