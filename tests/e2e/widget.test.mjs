@@ -257,6 +257,10 @@ test('JSON-LD in the light DOM states what the widget shows', async () => {
   assert.equal(time.transitTime.unitCode, 'DAY');
   assert.match(time.cutoffTime, /^\d{2}:\d{2}:\d{2}Z$/);
   assert.equal(ld.offers.shippingDetails.shippingDestination.addressCountry, 'US');
+  // The promise shown, for the checkout to send back with the order.
+  const token = await page.locator('upfront-availability[sku="LD-1"]').getAttribute('data-promise-token');
+  assert.match(token ?? '', /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
+  assert.ok(Buffer.from(token.split('.')[0], 'base64url').toString().startsWith('LD-1|1|US|'));
   // The shown window is today + handling + transit, as the browser formats it.
   const dates = await page.evaluate(({ handling, transit }) => {
     const day = (n) => { const d = new Date(); d.setHours(12, 0, 0, 0); d.setDate(d.getDate() + n); return d; };

@@ -422,6 +422,10 @@ class UpfrontAvailability extends HTMLElement {
     const jsonld = attr('jsonld') === 'true';
     o.onAnswer = (answer) => {
       shown = answer;
+      // The promise shown, signed by the store: a checkout sends it back
+      // with the order (`POST /v1/orders`, a line's `promise_token`).
+      const promise = answer.delivery_options?.[0]?.promise_token;
+      if (promise) this.dataset.promiseToken = promise;
       if (jsonld && answer.status) publishJsonLd(this, answer, o);
       if (held) { const update = held; held = null; o.onPush(update); }
     };
