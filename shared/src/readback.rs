@@ -247,6 +247,10 @@ pub struct EraseResult {
     /// Emails to the address deleted from the log. The address stays
     /// suppressed, as a hash only, so nothing is ever sent to it again.
     pub emails_deleted: i64,
+    /// Orders whose buyer address was removed (the orders stay, for the
+    /// merchant's records and refunds; no more delay notices reach the
+    /// buyer, whose order page still works).
+    pub orders_anonymized: i64,
 }
 
 /// `POST /v1/fulfilments`: a paid sale shipped.

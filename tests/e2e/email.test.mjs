@@ -153,7 +153,7 @@ test('the frequency cap lets three stock alerts through in a week and holds the 
   // Erasure: the address leaves the log and is never written to again.
   const erased = await call(sk, 'POST', '/v1/subscriptions/erase', { email: cy });
   assert.equal(erased.status, 200);
-  assert.deepEqual(erased.body, { deleted: 1, emails_deleted: 4 });
+  assert.deepEqual(erased.body, { deleted: 1, emails_deleted: 4, orders_anonymized: 0 });
   const log = await call(sk, 'GET', '/v1/emails');
   assert.ok(!log.body.data.some((e) => e.to === cy));
   const suppressed = await call(sk, 'GET', '/v1/suppressions');

@@ -291,7 +291,7 @@ test('read back: SKUs by page and state, one SKU, the delivery configuration, su
   const rest = await call(sk.secret, 'GET', `/v1/subscriptions/export?cursor=${exported.body.next_cursor}`);
   assert.deepEqual([...exported.body.data, ...rest.body.data].map((s) => s.email).sort(), ['ada@example.com', 'ada@example.com', 'bo@example.com']);
   const erased = await call(sk.secret, 'POST', '/v1/subscriptions/erase', { email: ' ADA@example.COM ' });
-  assert.deepEqual(erased.body, { deleted: 2, emails_deleted: 0 });
+  assert.deepEqual(erased.body, { deleted: 2, emails_deleted: 0, orders_anonymized: 0 });
   const after = await call(sk.secret, 'GET', '/v1/subscriptions/export');
   assert.deepEqual(after.body.data.map((s) => s.email), ['bo@example.com']);
 });

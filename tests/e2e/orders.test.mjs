@@ -342,3 +342,21 @@ test("order events reach the merchant's webhooks, signed: delayed, consented, ca
     receiver.close();
   }
 });
+
+test("a buyer's erasure removes the address from their orders; the orders stay, and nothing more is sent", async () => {
+  const m = await merchant();
+  await m.stock([{ sku: 'VASE', on_hand: 1 }]);
+  const buyer = address('erase');
+  await m.order({ id: 'E-1', lines: [{ sku: 'VASE', qty: 1 }], payment: 'card', email: buyer.toUpperCase(), ship_by: day(5) });
+  const erased = await call(m.sk, 'POST', '/v1/subscriptions/erase', { email: buyer });
+  assert.deepEqual(erased.body, { deleted: 0, emails_deleted: 0, orders_anonymized: 1 });
+  const order = (await m.get('E-1')).body;
+  assert.deepEqual([order.email, order.status], ['', 'awaiting_shipment']);
+  // A later delay is recorded, and mails nobody.
+  await m.stock([{ sku: 'VASE', on_hand: 0 }]);
+  const delayed = (await m.get('E-1')).body;
+  assert.deepEqual([delayed.status, delayed.notices.length], ['awaiting_answer', 1]);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(noticesTo(buyer).length, 0);
+  assert.equal((await (await fetch(delayed.status_url)).text()).includes('Order E-1'), true, 'the page still opens');
+});

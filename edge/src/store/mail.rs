@@ -196,6 +196,9 @@ impl Store {
         number: u32,
         now_ms: i64,
     ) -> Result<Option<String>> {
+        if order.email.is_empty() {
+            return Ok(None); // the buyer's address was erased
+        }
         self.prune_log(now_ms)?;
         let vars = Vars {
             order_id: Some(order.id.clone()),

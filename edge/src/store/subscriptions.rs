@@ -134,6 +134,7 @@ impl Store {
     pub(super) fn erase_subscriber(&self, email: &str, now_ms: i64) -> Result<EraseResult> {
         let deleted = self.delete_counted("subscriptions", email)?;
         let emails_deleted = self.erase_emails(email)?;
+        let orders_anonymized = self.anonymize_orders(email)?;
         self.suppress(
             &upfront_shared::email::unsubscribe::address_hash(email),
             upfront_shared::email::records::SuppressionReason::Erased,
@@ -142,6 +143,7 @@ impl Store {
         Ok(EraseResult {
             deleted,
             emails_deleted,
+            orders_anonymized,
         })
     }
 }
