@@ -9,7 +9,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { apiCall, operatorToken, ROOT } from './edge.mjs';
+import { apiCall, operatorToken, pooledPoster, ROOT } from './edge.mjs';
 import { mailTo, sentMessages } from './mailbox.mjs';
 import { launch, SCREENSHOTS } from './browser.mjs';
 
@@ -359,4 +359,30 @@ test("a buyer's erasure removes the address from their orders; the orders stay, 
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(noticesTo(buyer).length, 0);
   assert.equal((await (await fetch(delayed.status_url)).text()).includes('Order E-1'), true, 'the page still opens');
+});
+
+test('the daily look at every open order goes in pages of 1,000, the rest by alarm, and reaches them all', async () => {
+  const m = await merchant();
+  await m.stock([{ sku: 'BULK', on_hand: 0, inbound: [{ qty: 5000, arrives: day(10) }] }]);
+  // One buyer, erased first: the 1,005 notices are recorded and suppressed, not mailed.
+  const buyer = address('bulk');
+  await call(m.sk, 'POST', '/v1/subscriptions/erase', { email: buyer });
+  const post = pooledPoster(EDGE, { Authorization: `Bearer ${m.sk}` }, 16);
+  const created = await Promise.all(Array.from({ length: 1005 }, (_, i) => post('/v1/orders', {
+    id: `B-${i}`, lines: [{ sku: 'BULK', qty: 1 }], payment: 'card', email: buyer, ship_by: day(2),
+  })));
+  assert.ok(created.every((r) => r.status === 201));
+  const waiting = async () => (await call(m.sk, 'GET', '/v1/orders?status=awaiting_answer&limit=100')).body.data.length;
+  assert.equal(await waiting(), 100, 'every order noticed, none answered');
+  // Three days on, silence is consent for every one of them: the first page at once, the rest by alarm.
+  await m.advance(3);
+  let left = await waiting();
+  for (let i = 0; i < 100 && left > 0; i += 1) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await waiting();
+  }
+  assert.equal(left, 0);
+  const oldest = (await m.get('B-0')).body;
+  const newest = (await m.get('B-1004')).body;
+  assert.deepEqual([oldest.status, newest.status, newest.obligation.deemed], ['delayed', 'delayed', true]);
 });

@@ -7,7 +7,7 @@
 //! `transactionSync` (`atomically`), so a failure rolls all of them back.
 //! One file per concept: `schema`, `accounts`, `inventory`, `holds`,
 //! `shopify`, `subscriptions`, `shipments`, `live`, `outbox` (webhooks),
-//! `mail` (email), `orders` (orders and the promise watcher).
+//! `mail` (email), `orders` (orders), `watcher` (re-checking their promises).
 
 mod accounts;
 mod holds;
@@ -20,6 +20,7 @@ mod schema;
 mod shipments;
 mod shopify;
 mod subscriptions;
+mod watcher;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -360,7 +361,8 @@ impl DurableObject for Store {
                 deliveries.extend(self.recheck_orders(Some(&changed), now_ms)?);
             }
         }
-        if !deliveries.is_empty() {
+        // A look at every order continues by alarm past its first page.
+        if !deliveries.is_empty() || config_changed {
             self.enqueue_after_answer(deliveries);
             self.schedule_next_alarm().await?;
         }

@@ -12,26 +12,24 @@
 
 use std::collections::HashMap;
 
-use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
 use upfront_shared::order::ftc::{Action, Event, Obligation, Refusal, Stage};
 use upfront_shared::order::token::{PromiseTerms, TokenError};
-use upfront_shared::order::watch::{LineStock, earliest_ship, merchant_today};
+use upfront_shared::order::watch::{earliest_ship, merchant_today};
 use upfront_shared::order::{
-    BuyerAnswer, DelayReason, Order, OrderLine, OrderList, OrderRequest, OrderShipment,
-    OrderStatus, PromiseSource, SentNotice, buyer_token,
+    BuyerAnswer, DelayReason, Order, OrderList, OrderRequest, OrderShipment, OrderStatus,
+    PromiseSource, SentNotice, buyer_token,
 };
 use upfront_shared::outbound::{EventData, EventType};
 use upfront_shared::promise::calendar::BusinessCalendar;
 use upfront_shared::promise::config::Compiled;
-use upfront_shared::promise::engine::Destination;
 use upfront_shared::promise::shipments::ShipmentEvent;
-use upfront_shared::stock::{SkuPolicy, StockLevel};
 use worker::Result;
 
-use super::{Store, any_row, random_hex, timestamp};
+use super::watcher::{destination_of, line_stock};
+use super::{Store, random_hex, timestamp};
 
 /// What an order command came to.
 #[derive(Debug, Serialize, Deserialize)]
@@ -148,7 +146,7 @@ impl Store {
         Ok(key)
     }
 
-    fn compiled_config(&self) -> Result<Option<Compiled>> {
+    pub(super) fn compiled_config(&self) -> Result<Option<Compiled>> {
         Ok(self.delivery_config()?.and_then(|c| c.compile().ok()))
     }
 
@@ -289,7 +287,7 @@ impl Store {
         }
         // A stated date may already be out of reach: the watcher says so
         // now. Only this order: a new order stands behind every other.
-        let queued = self.recheck(Some(vec![order.id.clone()]), now_ms)?;
+        let queued = self.recheck(vec![order.id.clone()], now_ms)?;
         let order = self.order(&order.id)?;
         Ok((
             order.map_or(OrderOutcome::NotFound, |order| OrderOutcome::Done {
@@ -485,7 +483,7 @@ impl Store {
     /// `Err(refusal)` when the stage does not allow `event`.
     /// `clock` is the workflow's time (dates, `sent_at`); `now_ms` real time,
     /// which the outbox's rows are due by.
-    fn apply(
+    pub(super) fn apply(
         &self,
         order: &mut Order,
         event: Event,
@@ -670,7 +668,7 @@ impl Store {
         Ok(sums.into_iter().map(|s| (s.sku, s.qty)).collect())
     }
 
-    fn snapshots(&self, skus: &[String]) -> Result<HashMap<String, StockSnapshot>> {
+    pub(super) fn snapshots(&self, skus: &[String]) -> Result<HashMap<String, StockSnapshot>> {
         let mut unique = skus.to_vec();
         unique.sort();
         unique.dedup();
@@ -681,230 +679,5 @@ impl Store {
                 Ok((snapshot.sku.clone(), snapshot))
             })
             .collect()
-    }
-
-    /// Whether any order is open (the watcher has nothing to do without).
-    pub(super) fn has_open_orders(&self) -> Result<bool> {
-        any_row(&self.sql, "SELECT 1 FROM orders WHERE open = 1", Vec::new())
-    }
-
-    /// The promise watcher: re-checks the open orders holding any of
-    /// `touched` (all of them for `None`: the daily look, a new delivery
-    /// configuration), each against the units the older open orders of its
-    /// SKUs leave. Reads only those orders and the lines of their SKUs.
-    /// Returns the messages to hand to the queue.
-    pub(super) fn recheck_orders(
-        &self,
-        touched: Option<&[String]>,
-        now_ms: i64,
-    ) -> Result<Vec<String>> {
-        #[derive(Deserialize)]
-        struct Id {
-            order_id: String,
-        }
-        let ids = match touched {
-            None => None,
-            Some(skus) => Some(
-                self.sql
-                    .exec(
-                        "SELECT DISTINCT order_id FROM order_lines WHERE open = 1 \
-                         AND sku IN (SELECT value FROM json_each(?))",
-                        vec![serde_json::to_string(skus)?.into()],
-                    )?
-                    .to_array::<Id>()?
-                    .into_iter()
-                    .map(|row| row.order_id)
-                    .collect(),
-            ),
-        };
-        let queued = self.recheck(ids, now_ms)?;
-        if touched.is_none() {
-            self.sql.exec(
-                "INSERT INTO meta (key, value) VALUES ('orders_checked_ms', ?) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                vec![now_ms.to_string().into()],
-            )?;
-        }
-        Ok(queued)
-    }
-
-    /// Re-checks the open orders `ids` (every open one for `None`).
-    fn recheck(&self, ids: Option<Vec<String>>, now_ms: i64) -> Result<Vec<String>> {
-        #[derive(Deserialize)]
-        struct Line {
-            order_id: String,
-            sku: String,
-            qty: i64,
-        }
-        #[derive(Deserialize)]
-        struct Row {
-            record: String,
-        }
-        if ids.as_ref().is_some_and(Vec::is_empty) {
-            return Ok(Vec::new());
-        }
-        let ids_json = serde_json::to_string(&ids)?;
-        let orders: Vec<Row> = self
-            .sql
-            .exec(
-                "SELECT record FROM orders WHERE open = 1 AND (?1 = 'null' OR id IN \
-                 (SELECT value FROM json_each(?1))) ORDER BY created_at_ms, rowid",
-                vec![ids_json.as_str().into()],
-            )?
-            .to_array()?;
-        if orders.is_empty() {
-            return Ok(Vec::new());
-        }
-        // Every open line of the SKUs these orders hold, oldest order first:
-        // the units before each of them.
-        let lines: Vec<Line> = self
-            .sql
-            .exec(
-                "SELECT order_id, sku, qty FROM order_lines WHERE open = 1 AND sku IN \
-                 (SELECT sku FROM order_lines WHERE open = 1 AND \
-                  (?1 = 'null' OR order_id IN (SELECT value FROM json_each(?1)))) \
-                 ORDER BY created_at_ms, rowid",
-                vec![ids_json.as_str().into()],
-            )?
-            .to_array()?;
-        let mut running: HashMap<&str, i64> = HashMap::new();
-        let mut before: HashMap<(&str, &str), i64> = HashMap::new();
-        for line in &lines {
-            let sum = running.entry(line.sku.as_str()).or_insert(0);
-            before
-                .entry((line.order_id.as_str(), line.sku.as_str()))
-                .or_insert(*sum);
-            *sum += line.qty;
-        }
-        let skus: Vec<String> = running.keys().map(|s| (*s).to_owned()).collect();
-        let snapshots = self.snapshots(&skus)?;
-        let clock = self.order_clock(now_ms)?;
-        let now = timestamp(clock)?;
-        let config = self.compiled_config()?;
-        let today = merchant_today(config.as_ref(), now);
-        let mut queued = Vec::new();
-        for row in orders {
-            let mut order: Order = serde_json::from_str(&row.record)?;
-            let ahead: HashMap<String, i64> = order
-                .lines
-                .iter()
-                .map(|l| {
-                    let units = before
-                        .get(&(order.id.as_str(), l.sku.as_str()))
-                        .copied()
-                        .unwrap_or(0);
-                    (l.sku.clone(), units)
-                })
-                .collect();
-            let lines = line_stock(&order.lines, &snapshots, &ahead);
-            let destination = destination_of(&order.destination, config.as_ref());
-            let can_ship = earliest_ship(&lines, config.as_ref(), destination.as_ref(), now);
-            // No date: the stock cannot cover it (shelf and arrivals), or
-            // else no method serves the destination.
-            let reason = can_ship.is_none().then(|| {
-                let short = lines.iter().any(|l| {
-                    let coming: i64 = l.stock.inbound.iter().map(|i| i.qty).sum();
-                    l.stock.level.on_hand + coming - l.ahead < i64::from(l.qty)
-                });
-                if short {
-                    DelayReason::OutOfStock
-                } else {
-                    DelayReason::NoDelivery
-                }
-            });
-            if let Ok(more) = self.apply(
-                &mut order,
-                Event::Check { can_ship },
-                today,
-                (clock, now_ms),
-                reason,
-            )? {
-                queued.extend(more);
-            }
-        }
-        Ok(queued)
-    }
-
-    /// When the watcher must look next on its own: a day after its last
-    /// look, while any order is open.
-    pub(super) fn next_order_check_ms(&self) -> Result<Option<i64>> {
-        if !self.has_open_orders()? {
-            return Ok(None);
-        }
-        #[derive(Deserialize)]
-        struct Checked {
-            value: String,
-        }
-        let checked: Vec<Checked> = self
-            .sql
-            .exec(
-                "SELECT value FROM meta WHERE key = 'orders_checked_ms'",
-                None,
-            )?
-            .to_array()?;
-        let last = checked
-            .first()
-            .and_then(|c| c.value.parse::<i64>().ok())
-            .unwrap_or(0);
-        Ok(Some(last + 24 * 3600 * 1000))
-    }
-
-    /// Whether the daily look is due.
-    pub(super) fn order_check_due(&self, now_ms: i64) -> Result<bool> {
-        Ok(self.next_order_check_ms()?.is_some_and(|at| at <= now_ms))
-    }
-}
-
-/// Order lines against stock and the units older open orders take first.
-fn line_stock<'a>(
-    lines: &[OrderLine],
-    snapshots: &'a HashMap<String, StockSnapshot>,
-    ahead: &HashMap<String, i64>,
-) -> Vec<LineStock<'a>> {
-    lines
-        .iter()
-        .map(|line| LineStock {
-            qty: line.qty,
-            stock: snapshots.get(&line.sku).unwrap_or(&EMPTY),
-            ahead: ahead.get(&line.sku).copied().unwrap_or(0),
-        })
-        .collect()
-}
-
-/// A SKU the store no longer has: nothing on the shelf, nothing coming.
-static EMPTY: StockSnapshot = StockSnapshot {
-    sku: String::new(),
-    level: StockLevel {
-        on_hand: 0,
-        held: 0,
-        committed: 0,
-    },
-    policy: SkuPolicy {
-        low_stock_threshold: 0,
-        discontinued: true,
-        out_of_stock: upfront_shared::stock::OutOfStockPolicy::Deny,
-        preorder_release: None,
-    },
-    locations: Vec::new(),
-    inbound: Vec::new(),
-    version: None,
-    levels_set_at_ms: None,
-    updated_at: Timestamp::UNIX_EPOCH,
-};
-
-/// The engine's destination: the order's, else the store's home country.
-fn destination_of(
-    destination: &Option<upfront_shared::order::OrderDestination>,
-    config: Option<&Compiled>,
-) -> Option<Destination> {
-    match destination {
-        Some(d) => Some(Destination {
-            country: d.country.clone(),
-            postal_code: d.postal_code.clone(),
-        }),
-        None => config.map(|c| Destination {
-            country: c.default_country.clone(),
-            postal_code: None,
-        }),
     }
 }
