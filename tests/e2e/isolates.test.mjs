@@ -107,6 +107,11 @@ test('a deploy: keys are generated, never imported; no demo store exists', async
   assert.equal(imported.body.error.param, 'import_keys');
   const demo = await fetch(`${B}/v1/availability/MUG-STONEWARE?key=pk_test_demo_localonlypublishable`);
   assert.equal(demo.status, 401);
+  // The order workflow's test clock does not exist on a deploy, even for the operator.
+  const shop = await call(A, TOKEN, 'POST', '/v1/operator/merchants', { id: 'clockless', display_name: 'Clockless', mode: 'test' });
+  assert.equal(shop.status, 201);
+  const clock = await call(A, TOKEN, 'POST', '/v1/test/clock', { merchant: 'clockless', advance_seconds: 86400 });
+  assert.deepEqual([clock.status, clock.body.error.code], [404, 'not_found']);
 });
 
 test('revocation and settings made through one isolate hold in another within 5 s', async () => {
