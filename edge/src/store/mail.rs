@@ -495,23 +495,7 @@ impl Store {
 
     /// The key the unsubscribe links are signed with, made on first use.
     fn unsubscribe_key(&self) -> Result<String> {
-        #[derive(Deserialize)]
-        struct Value {
-            value: String,
-        }
-        let existing: Vec<Value> = self
-            .sql
-            .exec("SELECT value FROM meta WHERE key = 'unsubscribe_key'", None)?
-            .to_array()?;
-        if let Some(key) = existing.into_iter().next() {
-            return Ok(key.value);
-        }
-        let key = random_hex(&self.sql, 32)?;
-        self.sql.exec(
-            "INSERT INTO meta (key, value) VALUES ('unsubscribe_key', ?)",
-            vec![key.as_str().into()],
-        )?;
-        Ok(key)
+        self.meta_secret("unsubscribe_key")
     }
 
     /// A one-click unsubscribe: `false` unless the token is this store's.

@@ -305,12 +305,9 @@ impl DurableObject for Store {
         let mut deliveries = self.record_events(&before, now_ms)?;
         // Deliveries the queue never took (a lost send) go again.
         deliveries.extend(self.overdue_deliveries(now_ms)?);
-        // The watcher's daily look at every open order (a hold that
-        // expired may also free units for one).
+        // The watcher's daily look at every open order (a page a turn).
         if self.order_check_due(now_ms)? {
             deliveries.extend(self.recheck_orders(None, now_ms)?);
-        } else if !expired.is_empty() {
-            deliveries.extend(self.recheck_orders(Some(&expired), now_ms)?);
         }
         self.enqueue_after_answer(deliveries);
         self.push_after_answer(expired);
@@ -339,6 +336,14 @@ impl DurableObject for Store {
             self.statuses(&changed)?
         };
         let config_changed = matches!(command, StoreCommand::PutDeliveryConfig { .. });
+        // What an order can ship from is the shelf and the arrivals, which
+        // only these write; holds (held, committed) never move a promise.
+        let shelf_changed = matches!(
+            command,
+            StoreCommand::Upsert { .. }
+                | StoreCommand::ShopifyLevel { .. }
+                | StoreCommand::Fulfil { .. }
+        );
         let redelivered = match &command {
             StoreCommand::Redeliver { id, .. } => Some(id.clone()),
             _ => None,
@@ -350,14 +355,15 @@ impl DurableObject for Store {
             self.record_events(&before, worker::Date::now().as_millis() as i64)?
         };
         deliveries.extend(redelivered.filter(|_| response.status_code() == 200));
-        // The promise watcher: every open order holding a changed SKU (all
-        // of them after a new delivery configuration) is looked at again
-        // in this turn, so a delay notice leaves within the minute.
+        // The promise watcher: every open order holding a SKU whose shelf
+        // or arrivals changed (all of them after a new delivery
+        // configuration) is looked at again in this turn, so a delay notice
+        // leaves within the minute.
         if response.status_code() == 200 {
             let now_ms = worker::Date::now().as_millis() as i64;
             if config_changed {
                 deliveries.extend(self.recheck_orders(None, now_ms)?);
-            } else if !changed.is_empty() {
+            } else if shelf_changed && !changed.is_empty() {
                 deliveries.extend(self.recheck_orders(Some(&changed), now_ms)?);
             }
         }
@@ -657,6 +663,41 @@ fn random_hex(sql: &SqlStorage, bytes: u8) -> Result<String> {
         )?
         .one()?;
     Ok(random.id)
+}
+
+impl Store {
+    /// A value of the store's `meta` table.
+    fn meta(&self, key: &str) -> Result<Option<String>> {
+        #[derive(Deserialize)]
+        struct Value {
+            value: String,
+        }
+        let rows: Vec<Value> = self
+            .sql
+            .exec("SELECT value FROM meta WHERE key = ?", vec![key.into()])?
+            .to_array()?;
+        Ok(rows.into_iter().next().map(|r| r.value))
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.sql.exec(
+            "INSERT INTO meta (key, value) VALUES (?, ?) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            vec![key.into(), value.into()],
+        )?;
+        Ok(())
+    }
+
+    /// A signing key of the store's (256 random bits), made on first use
+    /// and never shown to anyone.
+    fn meta_secret(&self, key: &str) -> Result<String> {
+        if let Some(secret) = self.meta(key)? {
+            return Ok(secret);
+        }
+        let secret = random_hex(&self.sql, 32)?;
+        self.set_meta(key, &secret)?;
+        Ok(secret)
+    }
 }
 
 /// Whether `query` finds at least one row (for "ask before inserting").

@@ -1,8 +1,8 @@
 //! Orders, the store's half: each order is a row holding its record (the
 //! `Order` JSON: obligation, notices, shipments), and the promise watcher
 //! re-checks the open ones in the same turn as every write that may move
-//! them: stock, holds, inbound arrivals, the delivery configuration, and
-//! the daily alarm. What `shared::order::ftc` decides is carried out in
+//! them: the shelf and inbound arrivals (stock writes, Shopify levels,
+//! fulfilments), the delivery configuration, and the daily alarm. What `shared::order::ftc` decides is carried out in
 //! that turn too: the notice email and the webhook events are rows written
 //! with the order (`mail`, `outbox`), so none is lost or sent twice.
 //!
@@ -93,20 +93,9 @@ fn working_days() -> BusinessCalendar {
 impl Store {
     /// Now on the order workflow's clock.
     pub(super) fn order_clock(&self, now_ms: i64) -> Result<i64> {
-        #[derive(Deserialize)]
-        struct Offset {
-            value: String,
-        }
-        let offset: Vec<Offset> = self
-            .sql
-            .exec(
-                "SELECT value FROM meta WHERE key = 'test_clock_offset_ms'",
-                None,
-            )?
-            .to_array()?;
-        let offset = offset
-            .first()
-            .and_then(|o| o.value.parse::<i64>().ok())
+        let offset = self
+            .meta("test_clock_offset_ms")?
+            .and_then(|v| v.parse::<i64>().ok())
             .unwrap_or(0);
         Ok(now_ms + offset)
     }
@@ -116,34 +105,13 @@ impl Store {
     /// watcher look, as the daily alarm would have.
     pub(super) fn advance_test_clock(&self, seconds: i64, now_ms: i64) -> Result<Vec<String>> {
         let offset = self.order_clock(now_ms)? - now_ms + seconds * 1000;
-        self.sql.exec(
-            "INSERT INTO meta (key, value) VALUES ('test_clock_offset_ms', ?) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            vec![offset.to_string().into()],
-        )?;
+        self.set_meta("test_clock_offset_ms", &offset.to_string())?;
         self.recheck_orders(None, now_ms)
     }
 
-    /// The key promise tokens are signed with: the store's own, made on
-    /// first use.
+    /// The key promise tokens are signed with.
     pub(super) fn promise_key(&self) -> Result<String> {
-        #[derive(Deserialize)]
-        struct Value {
-            value: String,
-        }
-        let existing: Vec<Value> = self
-            .sql
-            .exec("SELECT value FROM meta WHERE key = 'promise_key'", None)?
-            .to_array()?;
-        if let Some(key) = existing.into_iter().next() {
-            return Ok(key.value);
-        }
-        let key = random_hex(&self.sql, 32)?;
-        self.sql.exec(
-            "INSERT INTO meta (key, value) VALUES ('promise_key', ?)",
-            vec![key.as_str().into()],
-        )?;
-        Ok(key)
+        self.meta_secret("promise_key")
     }
 
     pub(super) fn compiled_config(&self) -> Result<Option<Compiled>> {
@@ -213,18 +181,9 @@ impl Store {
                     {
                         promised.push(terms)
                     }
-                    Ok(_) | Err(TokenError::Invalid) => {
-                        let bad = OrderOutcome::BadToken {
-                            index,
-                            expired: false,
-                        };
-                        return Ok((bad, Vec::new()));
-                    }
-                    Err(TokenError::Expired) => {
-                        let bad = OrderOutcome::BadToken {
-                            index,
-                            expired: true,
-                        };
+                    refused => {
+                        let expired = refused == Err(TokenError::Expired);
+                        let bad = OrderOutcome::BadToken { index, expired };
                         return Ok((bad, Vec::new()));
                     }
                 }
@@ -345,8 +304,8 @@ impl Store {
     ) -> Result<OrderList> {
         #[derive(Deserialize)]
         struct Row {
-            record: String,
-            token: String,
+            #[serde(flatten)]
+            order: OrderRow,
             position: i64,
         }
         let rows: Vec<Row> = self
@@ -367,12 +326,7 @@ impl Store {
         Ok(OrderList {
             data: rows
                 .iter()
-                .map(|r| {
-                    self.public(&OrderRow {
-                        record: r.record.clone(),
-                        token: r.token.clone(),
-                    })
-                })
+                .map(|r| self.public(&r.order))
                 .collect::<Result<_>>()?,
             next_cursor: more
                 .then(|| rows.last().map(|r| r.position.to_string()))
@@ -467,7 +421,6 @@ impl Store {
             let skus: Vec<String> = order.lines.iter().map(|l| l.sku.clone()).collect();
             queued.extend(self.recheck_orders(Some(&skus), now_ms)?);
         }
-        let order = self.order(&order.id)?.unwrap_or(order);
         Ok((
             OrderOutcome::Done {
                 order: Box::new(order),

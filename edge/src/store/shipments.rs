@@ -1,7 +1,6 @@
 //! Shipment records (what the transit model learns from) and the delivery
 //! configuration behind every promise.
 
-use serde::Deserialize;
 use upfront_shared::promise::config::DeliveryConfig;
 use upfront_shared::promise::shipments::{
     RecordResult, ShipmentEvent, ShipmentTally, postal_prefix,
@@ -55,27 +54,12 @@ impl Store {
 
     pub(super) fn put_delivery_config(&self, config: &DeliveryConfig) -> Result<()> {
         let json = serde_json::to_string(config).map_err(|e| Error::RustError(e.to_string()))?;
-        self.sql.exec(
-            "INSERT INTO meta (key, value) VALUES ('delivery_config', ?) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            vec![json.into()],
-        )?;
-        Ok(())
+        self.set_meta("delivery_config", &json)
     }
 
     pub(super) fn delivery_config(&self) -> Result<Option<DeliveryConfig>> {
-        #[derive(Deserialize)]
-        struct Row {
-            value: String,
-        }
-        let rows: Vec<Row> = self
-            .sql
-            .exec("SELECT value FROM meta WHERE key = 'delivery_config'", None)?
-            .to_array()?;
-        rows.first()
-            .map(|row| {
-                serde_json::from_str(&row.value).map_err(|e| Error::RustError(e.to_string()))
-            })
+        self.meta("delivery_config")?
+            .map(|json| serde_json::from_str(&json).map_err(|e| Error::RustError(e.to_string())))
             .transpose()
     }
 }
