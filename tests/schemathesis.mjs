@@ -30,7 +30,7 @@ export async function fuzzAgainstOpenApi(edgeUrl) {
   // Each credential fuzzes the operations it is for: the publishable key the
   // public ones (and the unkeyed and signed ones), the secret key the merchant's, the
   // operator token onboarding.
-  const open = '^(getAvailability|getAvailabilityBatch|getAvailabilityList|subscribeBackInStock|streamStock|getOpenApi|shopifyInventoryLevelsUpdate|unsubscribePage|unsubscribe|orderStatusPage|answerNotice)$';
+  const open = '^(getAvailability|getAvailabilityBatch|getAvailabilityList|subscribeBackInStock|streamStock|getOpenApi|shopifyInventoryLevelsUpdate|unsubscribePage|unsubscribe|orderStatusPage|answerNotice|getOffer|getFeed)$';
   const reads = await run(edgeUrl, DEMO.publishableKey, ['--include-operation-id-regex', open]);
   const merchant = await run(edgeUrl, DEMO.secretKey, ['--exclude-operation-id-regex', `${open.slice(0, -2)}|createMerchant)$`]);
   const operator = await run(edgeUrl, operatorToken(), ['--include-operation-id', 'createMerchant']);

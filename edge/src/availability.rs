@@ -11,6 +11,7 @@ use upfront_shared::api::{BatchRequest, BatchResponse, BatchResult};
 use upfront_shared::batch::{batch_from_query, item_qty, validate_batch};
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::offer::ProductJsonLd;
 use upfront_shared::promise::config::Compiled;
 use upfront_shared::promise::engine::Destination;
 use upfront_shared::promise::learn::LaneModel;
@@ -39,15 +40,67 @@ pub async fn get(
     grant: &KeyGrant,
     sku: &str,
 ) -> Result<web_sys::Response, ApiError> {
-    let (merchant, promise_key) = (&grant.merchant, grant.promise_key.as_str());
     // A cached answer was made for this very URL, which was valid then and
     // is now: the hot path skips parsing and validation.
-    let question = Question::new(env, &merchant.id, url.as_bytes());
+    let question = Question::new(env, &grant.merchant.id, url.as_bytes());
     let fresh = match question.lookup() {
         Lookup::Hit(hit) => return hit.send(req),
         Lookup::Miss => false,
         Lookup::Renew => true,
     };
+    let answer = answer_one(env, grant, query, sku, fresh).await?;
+    remembered_reply(req, question, &answer)
+}
+
+/// `GET /v1/availability/{sku}/offer`: the same answer as schema.org JSON-LD,
+/// for a merchant's backend to put in its own product page's HTML.
+pub async fn offer(
+    req: &Request,
+    url: &str,
+    query: &Query,
+    env: &Env,
+    grant: &KeyGrant,
+    sku: &str,
+) -> Result<web_sys::Response, ApiError> {
+    let question = Question::new(env, &grant.merchant.id, url.as_bytes());
+    let fresh = match question.lookup() {
+        Lookup::Hit(hit) => return hit.send(req),
+        Lookup::Miss => false,
+        Lookup::Renew => true,
+    };
+    let asked = parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let answer = answer_one(env, grant, query, sku, fresh).await?;
+    let (config, _) = promise_inputs(env, &grant.merchant).await?;
+    let zone = config
+        .as_deref()
+        .and_then(|c| c.warehouses.first().map(|w| w.zone.clone()))
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = now()?.to_zoned_datetime(zone).date();
+    let country = answer.delivery_options.first().and(
+        asked
+            .destination
+            .country
+            .as_deref()
+            .or(config.as_deref().map(|c| c.default_country.as_str())),
+    );
+    let ld = ProductJsonLd::of(
+        &answer,
+        today,
+        country,
+        asked.destination.postal_code.as_deref(),
+    );
+    remembered_reply(req, question, &ld)
+}
+
+/// One SKU's answer, as `GET /v1/availability/{sku}` gives it.
+pub(crate) async fn answer_one(
+    env: &Env,
+    grant: &KeyGrant,
+    query: &Query,
+    sku: &str,
+    fresh: bool,
+) -> Result<upfront_shared::api::Availability, ApiError> {
+    let (merchant, promise_key) = (&grant.merchant, grant.promise_key.as_str());
     let query = parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     if !is_valid_sku(sku) {
         return Err(ErrorBody::new(
@@ -71,14 +124,13 @@ pub async fn get(
         query.locale.as_deref(),
         promise_key,
     );
-    let answer = availability(
+    Ok(availability(
         &snapshot,
         query.qty,
         now()?,
         merchant.freshness_limit(),
         context,
-    );
-    remembered_reply(req, question, &answer)
+    ))
 }
 
 /// Serializes `answer`, keeps it for the next identical question, replies.

@@ -10,6 +10,8 @@ mod delivery_config;
 mod demo;
 mod email;
 mod error;
+mod feeds;
+mod guards;
 mod holds;
 mod http;
 mod idempotency;
@@ -133,6 +135,12 @@ async fn route(
         Route::OrderStatusPage { token } => {
             return (None, orders::page(env, token).await.map(Into::into));
         }
+        Route::Feed { token, file } => {
+            return (
+                None,
+                feeds::serve(req, env, token, file).await.map(Into::into),
+            );
+        }
         Route::AnswerNotice { token } => {
             return (
                 None,
@@ -171,6 +179,10 @@ async fn route(
         }
         Route::AvailabilityBatch => {
             let reply = availability::batch(req, env, &caller.0).await;
+            return (Some(caller.0), reply);
+        }
+        Route::Offer { sku } => {
+            let reply = availability::offer(req, url.as_str(), &query, env, &caller.0, sku).await;
             return (Some(caller.0), reply);
         }
         Route::AvailabilityBatchGet => {
@@ -245,7 +257,14 @@ async fn dispatch(
         Route::RefundOrder { id: order } => {
             orders::step(req, env, id, order, MerchantStep::Refund).await
         }
+        Route::PutGuardRules => guards::put_rules(req, env, merchant).await,
+        Route::GetGuardRules => guards::get_rules(req, env, id).await,
+        Route::ListGuards => guards::list(req, env, id).await,
+        Route::FeedUrls => feeds::urls(req, env, id, false).await,
+        Route::RollFeedUrls => feeds::urls(req, env, id, true).await,
         Route::Availability { .. }
+        | Route::Offer { .. }
+        | Route::Feed { .. }
         | Route::AvailabilityBatch
         | Route::AvailabilityBatchGet
         | Route::UnsubscribePage { .. }

@@ -14,12 +14,15 @@ pub mod client;
 pub mod email;
 pub mod error;
 pub mod etag;
+pub mod feed;
+pub mod guard;
 pub mod hold;
 pub mod idempotency;
 pub mod ingest;
 pub mod keys;
 pub mod ledger;
 pub mod merchant;
+pub mod offer;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod order;

@@ -41,10 +41,24 @@ pub enum EventType {
     OrderRefundDue,
     #[serde(rename = "order.shipped")]
     OrderShipped,
+    /// A promotion guard says slow down: cover or stock fell to the rule's
+    /// throttle threshold (or came back up from a stop).
+    #[serde(rename = "guard.throttle")]
+    GuardThrottle,
+    /// A promotion guard says stop: the feeds pause the SKU's ads.
+    #[serde(rename = "guard.stop")]
+    GuardStop,
+    /// The SKU is clear of its guard's thresholds again.
+    #[serde(rename = "guard.clear")]
+    GuardClear,
+    /// A stop has lasted the 14 days Merchant Center lets ads pause: the
+    /// feed no longer pauses them. End the campaign or restock.
+    #[serde(rename = "guard.pause_expired")]
+    GuardPauseExpired,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 8] = [
+    pub const ALL: [EventType; 12] = [
         Self::SkuLowStock,
         Self::SkuOutOfStock,
         Self::SkuBackInStock,
@@ -53,6 +67,10 @@ impl EventType {
         Self::OrderCancelled,
         Self::OrderRefundDue,
         Self::OrderShipped,
+        Self::GuardThrottle,
+        Self::GuardStop,
+        Self::GuardClear,
+        Self::GuardPauseExpired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +83,10 @@ impl EventType {
             Self::OrderCancelled => "order.cancelled",
             Self::OrderRefundDue => "order.refund_due",
             Self::OrderShipped => "order.shipped",
+            Self::GuardThrottle => "guard.throttle",
+            Self::GuardStop => "guard.stop",
+            Self::GuardClear => "guard.clear",
+            Self::GuardPauseExpired => "guard.pause_expired",
         }
     }
 
@@ -94,7 +116,7 @@ impl EventType {
 }
 
 /// One event, as every delivery of it carries it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Event {
     /// `evt_…`: the same in every delivery and retry; deduplicate on it.
@@ -103,18 +125,19 @@ pub struct Event {
     pub kind: EventType,
     #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date-time")))]
     pub created: Timestamp,
-    /// The SKU's stock after the change (`sku.*`), or the order after it
-    /// (`order.*`).
+    /// The SKU's stock after the change (`sku.*`), the order after it
+    /// (`order.*`), or the guarded SKU's new level and figures (`guard.*`).
     pub data: EventData,
 }
 
 /// What an event is about.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum EventData {
     Sku(StockUpdate),
     Order(Box<crate::order::Order>),
+    Guard(Box<crate::guard::GuardState>),
 }
 
 /// `POST /v1/webhook-endpoints`.

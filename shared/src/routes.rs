@@ -96,6 +96,20 @@ pub enum Route<'a> {
         token: &'a str,
     },
     OpenApi,
+    /// One SKU's schema.org `Offer` JSON-LD, for a merchant's own templates.
+    Offer {
+        sku: &'a str,
+    },
+    PutGuardRules,
+    GetGuardRules,
+    ListGuards,
+    FeedUrls,
+    RollFeedUrls,
+    /// An ad channel's scheduled fetch: the token in the URL is the secret.
+    Feed {
+        token: &'a str,
+        file: &'a str,
+    },
 }
 
 /// Who may call a route, and how.
@@ -117,7 +131,7 @@ pub enum Access {
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 48] = [
+pub const ROUTES: [(&str, &str); 55] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -166,6 +180,13 @@ pub const ROUTES: [(&str, &str); 48] = [
     ("POST", "/v1/orders/{order_id}/refund"),
     ("GET", "/v1/order-status/{token}"),
     ("POST", "/v1/order-status/{token}"),
+    ("GET", "/v1/availability/{sku}/offer"),
+    ("PUT", "/v1/guard-rules"),
+    ("GET", "/v1/guard-rules"),
+    ("GET", "/v1/guards"),
+    ("GET", "/v1/feed-urls"),
+    ("POST", "/v1/feed-urls/roll"),
+    ("GET", "/v1/feeds/{token}/{file}"),
 ];
 
 impl<'a> Route<'a> {
@@ -207,6 +228,7 @@ impl<'a> Route<'a> {
             Self::Availability { .. }
             | Self::AvailabilityBatch
             | Self::AvailabilityBatchGet
+            | Self::Offer { .. }
             | Self::Stream
             | Self::Subscribe => Access::Public,
             // The link's token is signed by the merchant's store.
@@ -214,7 +236,8 @@ impl<'a> Route<'a> {
             | Self::UnsubscribePage { .. }
             | Self::Unsubscribe { .. }
             | Self::OrderStatusPage { .. }
-            | Self::AnswerNotice { .. } => Access::Signed,
+            | Self::AnswerNotice { .. }
+            | Self::Feed { .. } => Access::Signed,
             Self::CreateMerchant => Access::Operator,
             Self::OpenApi => Access::Open,
             _ => Access::Secret,
@@ -226,15 +249,19 @@ impl<'a> Route<'a> {
     /// routes that take no restricted key at all.
     pub fn scope(self) -> Option<Scope> {
         match self {
-            Self::ListSkus | Self::GetSku { .. } => Some(Scope::InventoryRead),
+            Self::ListSkus | Self::GetSku { .. } | Self::ListGuards => Some(Scope::InventoryRead),
             Self::Inventory | Self::Fulfilments => Some(Scope::InventoryWrite),
             Self::ListHolds => Some(Scope::HoldsRead),
             Self::CreateHold
             | Self::CommitHold { .. }
             | Self::ReleaseHold { .. }
             | Self::CancelHold { .. } => Some(Scope::HoldsWrite),
-            Self::GetDeliveryConfig => Some(Scope::ConfigRead),
-            Self::DeliveryConfig | Self::Shipments => Some(Scope::ConfigWrite),
+            Self::GetDeliveryConfig | Self::GetGuardRules | Self::FeedUrls => {
+                Some(Scope::ConfigRead)
+            }
+            Self::DeliveryConfig | Self::Shipments | Self::PutGuardRules | Self::RollFeedUrls => {
+                Some(Scope::ConfigWrite)
+            }
             Self::SubscriptionCounts
             | Self::SubscriptionExport
             | Self::ListSuppressions
@@ -259,6 +286,12 @@ impl<'a> Route<'a> {
             ["availability"] => one(Self::AvailabilityBatchGet),
             ["availability", "batch"] => one(Self::AvailabilityBatch),
             ["availability", sku] => one(Self::Availability { sku }),
+            ["availability", sku, "offer"] => one(Self::Offer { sku }),
+            ["guard-rules"] => [Some(Self::PutGuardRules), Some(Self::GetGuardRules)],
+            ["guards"] => one(Self::ListGuards),
+            ["feed-urls"] => one(Self::FeedUrls),
+            ["feed-urls", "roll"] => one(Self::RollFeedUrls),
+            ["feeds", token, file] => one(Self::Feed { token, file }),
             ["inventory"] => one(Self::Inventory),
             ["skus"] => one(Self::ListSkus),
             ["skus", sku] => one(Self::GetSku { sku }),
@@ -363,6 +396,13 @@ impl<'a> Route<'a> {
             Self::RefundOrder { .. } => 45,
             Self::OrderStatusPage { .. } => 46,
             Self::AnswerNotice { .. } => 47,
+            Self::Offer { .. } => 48,
+            Self::PutGuardRules => 49,
+            Self::GetGuardRules => 50,
+            Self::ListGuards => 51,
+            Self::FeedUrls => 52,
+            Self::RollFeedUrls => 53,
+            Self::Feed { .. } => 54,
         };
         ROUTES[index]
     }

@@ -220,6 +220,7 @@ impl Store {
             next.next,
             self.next_sweep_ms()?,
             self.next_order_check_ms()?,
+            self.next_guard_look_ms()?,
         ]
         .into_iter()
         .flatten()
@@ -343,6 +344,7 @@ pub(super) fn close_hold(
         return Ok(());
     };
     let level = if to == HoldState::Committed {
+        super::guards::record_sale(sql, &hold.sku, hold.qty, now_ms)?;
         snapshot.level.commit_hold(hold.qty)
     } else {
         snapshot.level.drop_hold(hold.qty)

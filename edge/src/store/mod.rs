@@ -10,6 +10,8 @@
 //! `mail` (email), `orders` (orders), `watcher` (re-checking their promises).
 
 mod accounts;
+mod feeds;
+mod guards;
 mod holds;
 mod inventory;
 mod live;
@@ -52,6 +54,7 @@ pub use subscriptions::SubscribeOutcome;
 
 use crate::idempotency::{Keyed, Once};
 use crate::stream::STORE_STREAM_PATH;
+pub use feeds::{FeedHead, FeedPage};
 
 /// What the Worker asks of a merchant's store.
 #[derive(Debug, Serialize, Deserialize)]
@@ -253,6 +256,29 @@ pub enum StoreCommand {
         step: OrderStep,
         now_ms: i64,
     },
+    /// Replaces the promotion guard's rules (validated).
+    PutGuardRules {
+        rules: upfront_shared::guard::rules::GuardRules,
+        now_ms: i64,
+    },
+    GetGuardRules,
+    ListGuards {
+        now_ms: i64,
+    },
+    /// The feed URLs' secret, made on first use; `roll` replaces it.
+    FeedToken {
+        roll: bool,
+        now_ms: i64,
+    },
+    FeedHead {
+        token: String,
+    },
+    FeedPage {
+        token: String,
+        after: String,
+        limit: u32,
+        now_ms: i64,
+    },
     /// Moves the order workflow's clock (`DEMO_STORE = "on"` only).
     AdvanceTestClock {
         seconds: i64,
@@ -309,6 +335,14 @@ impl DurableObject for Store {
         if self.order_check_due(now_ms)? {
             deliveries.extend(self.recheck_orders(None, now_ms)?);
         }
+        // Throttled and stopped SKUs clear as their rate decays.
+        if self.next_guard_look_ms()?.is_some_and(|at| at <= now_ms) {
+            let moved = self.look_at_guards(None, now_ms)?;
+            if !moved.is_empty() {
+                feeds::feed_changed(self, now_ms)?;
+            }
+            deliveries.extend(moved);
+        }
         self.enqueue_after_answer(deliveries);
         self.push_after_answer(expired);
         self.schedule_next_alarm().await?;
@@ -361,6 +395,13 @@ impl DurableObject for Store {
         // leaves within the minute.
         if response.status_code() == 200 {
             let now_ms = worker::Date::now().as_millis() as i64;
+            // The promotion guard moves with every sale and stock write.
+            if !changed.is_empty() {
+                deliveries.extend(self.look_at_guards(Some(&changed), now_ms)?);
+            }
+            if !changed.is_empty() || config_changed {
+                feeds::feed_changed(self, now_ms)?;
+            }
             if config_changed {
                 deliveries.extend(self.recheck_orders(None, now_ms)?);
             } else if shelf_changed && !changed.is_empty() {
@@ -555,6 +596,28 @@ impl Store {
                 self.after_order_work(queued).await?;
                 Response::from_json(&outcome)
             }
+            C::PutGuardRules { rules, now_ms } => {
+                let queued = self.put_guard_rules(&rules, now_ms)?;
+                feeds::feed_changed(self, now_ms)?;
+                self.after_order_work(queued).await?;
+                Response::from_json(&rules)
+            }
+            C::GetGuardRules => Response::from_json(&self.guard_rules()?),
+            C::ListGuards { now_ms } => Response::from_json(&self.guard_list(now_ms)?),
+            C::FeedToken { roll, now_ms } => Response::from_json(&self.feed_token(roll, now_ms)?),
+            C::FeedHead { token } => match self.feed_head(&token)? {
+                Some(head) => Response::from_json(&head),
+                None => Response::error("no such feed", 404),
+            },
+            C::FeedPage {
+                token,
+                after,
+                limit,
+                now_ms,
+            } => match self.feed_page(&token, &after, limit, now_ms)? {
+                Some(page) => Response::from_json(&page),
+                None => Response::error("no such feed", 404),
+            },
             C::AdvanceTestClock { seconds, now_ms } => {
                 let queued = self.advance_test_clock(seconds, now_ms)?;
                 self.after_order_work(queued).await?;

@@ -233,6 +233,10 @@ impl Store {
             ],
         )?;
         for line in &order.lines {
+            // A line with a hold was counted when the hold was committed.
+            if line.hold_id.is_none() {
+                super::guards::record_sale(&self.sql, &line.sku, i64::from(line.qty), now_ms)?;
+            }
             self.sql.exec(
                 "INSERT INTO order_lines (order_id, sku, qty, created_at_ms, open) \
                  VALUES (?, ?, ?, ?, 1)",

@@ -144,6 +144,19 @@ CREATE TABLE IF NOT EXISTS order_lines (
 );
 CREATE INDEX IF NOT EXISTS order_lines_open_by_sku ON order_lines (sku, created_at_ms) WHERE open = 1;
 CREATE INDEX IF NOT EXISTS order_lines_by_order ON order_lines (order_id);
+CREATE TABLE IF NOT EXISTS sales_rate (
+    sku TEXT PRIMARY KEY,
+    weight REAL NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS guard_state (
+    rule TEXT NOT NULL,
+    sku TEXT NOT NULL,
+    level TEXT NOT NULL,
+    since_ms INTEGER NOT NULL,
+    told_expired INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (rule, sku)
+);
 CREATE TABLE IF NOT EXISTS suppressions (
     address_hash TEXT PRIMARY KEY,
     reason TEXT NOT NULL,

@@ -4,6 +4,7 @@
 //! per family of routes: `public`, `merchant`, `accounts`.
 
 mod accounts;
+mod channels;
 mod merchant;
 mod orders;
 mod public;
@@ -199,8 +200,19 @@ fn operation(route: Route<'_>, s: &mut Schemas) -> Value {
             | Route::OrderStatusPage { .. }
             | Route::AnswerNotice { .. }
     );
+    let is_channel = matches!(
+        route,
+        Route::Offer { .. }
+            | Route::PutGuardRules
+            | Route::GetGuardRules
+            | Route::ListGuards
+            | Route::FeedUrls
+            | Route::RollFeedUrls
+            | Route::Feed { .. }
+    );
     let family = match route.access() {
         _ if is_order => orders::operation,
+        _ if is_channel => channels::operation,
         Access::Public | Access::Signed | Access::Open => public::operation,
         Access::Operator => accounts::operation,
         Access::Secret if route.scope().is_none() => accounts::operation,
@@ -239,7 +251,8 @@ pub fn document() -> Value {
             .replace("{endpoint_id}", "we_1")
             .replace("{delivery_id}", "wd_1")
             .replace("{order_id}", "o1")
-            .replace("{token}", "t");
+            .replace("{token}", "t")
+            .replace("{file}", "google.xml");
         let route = Route::resolve(method, &example).expect("every template resolves");
         let entry = paths.entry(template).or_insert_with(|| json!({}));
         entry[method.to_ascii_lowercase()] = operation(route, &mut schemas);
