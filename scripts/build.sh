@@ -5,12 +5,12 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
 log "building the widget (wasm32, size-optimised)"
-cargo build --quiet --release --target wasm32-unknown-unknown -p upfront-widget
+cargo build --quiet --profile widget --target wasm32-unknown-unknown -p upfront-widget
 out="$ROOT/dist/widget/v1"
 glue="$ROOT/target/widget-glue"
 rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen --target web --no-typescript --out-dir "$glue" --out-name upfront_widget \
-  "$ROOT/target/wasm32-unknown-unknown/release/upfront_widget.wasm"
+  "$ROOT/target/wasm32-unknown-unknown/widget/upfront_widget.wasm"
 node "$ROOT/scripts/drop-stream-exports.mjs" "$glue"
 # -Oz for size; --strip-debug drops the name section, most of the raw bytes.
 "$WASM_OPT_BIN" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
@@ -23,7 +23,7 @@ cp "$glue/optimized.wasm" "$out/$wasm_file"
 # readable loader (widget/loader/) with wasm-bindgen's glue bundled in and
 # tree-shaken to what the loader calls (Leptos links wasm-streams' classes).
 "$ESBUILD_BIN" --bundle --minify --format=esm --target=es2022 --log-level=warning \
-  --alias:upfront-widget-glue="$glue/upfront_widget.js" --define:UPFRONT_WASM_FILE="\"$wasm_file\"" \
+  --loader:.css=text --alias:upfront-widget-glue="$glue/upfront_widget.js" --define:UPFRONT_WASM_FILE="\"$wasm_file\"" \
   "$ROOT/widget/loader/upfront.js" --outfile="$out/upfront.js"
 # Response headers of the static files (CORS, caching): see widget/_headers.
 cp "$ROOT/widget/_headers" "$ROOT/dist/_headers"

@@ -22,6 +22,7 @@ mod orders;
 mod outbound;
 mod ratelimit;
 mod read_cache;
+mod rewrite;
 mod shipments;
 mod store;
 mod stream;
@@ -60,6 +61,16 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<web_
             .await
             .unwrap_or_else(ApiError::into_response)
             .into());
+    }
+    // A merchant's product page on a rewrite route (see `rewrite.rs`): the
+    // API's own paths never ask.
+    if !req.path().starts_with("/v1/")
+        && let Some(page_origin) = rewrite::origin_for(&env, &req)
+    {
+        let page = rewrite::serve(&req, &env, &page_origin).await;
+        return Ok(page
+            .map(Into::into)
+            .unwrap_or_else(|err| err.into_response().into()));
     }
     let origin = req.headers().get("Origin")?;
     let (merchant, result) = route(&mut req, &env).await;

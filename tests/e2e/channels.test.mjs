@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiCall, operatorToken, ROOT } from './edge.mjs';
 import { launch, shopPage, widgetText } from './browser.mjs';
+import { crawl, served, SITE } from './site.mjs';
 
 const EDGE = process.env.EDGE_URL;
 const call = (key, method, path, body) => apiCall(EDGE, key, method, path, body);
@@ -33,7 +34,7 @@ async function merchant(extra = {}) {
   const id = `chan-${randomBytes(3).toString('hex')}`;
   const created = await call(operatorToken(), 'POST', '/v1/operator/merchants', {
     id, display_name: 'Channel & Co', mode: 'test',
-    settings: { allowed_origins: [process.env.SHOP_URL] }, ...extra,
+    settings: { allowed_origins: [process.env.SHOP_URL, SITE] }, ...extra,
   });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   return { id, sk: created.body.secret_key.secret, pk: created.body.publishable_key.secret };
@@ -274,15 +275,17 @@ test('guard: a burst of sales throttles, then stops a low-stock SKU; signed webh
   assert.equal((await call(m.sk, 'GET', '/v1/guards')).body.data.find((s) => s.sku === 'FLASH').level, 'clear');
 });
 
-test('one truth: for every demo SKU the widget, its JSON-LD, the offer endpoint and both feeds agree', async () => {
+test('one truth: for every demo SKU the widget, its JSON-LD, the server-rendered page, the offer endpoint and both feeds agree', async () => {
   const m = await merchant({ catalogue: 'demo' });
   const delivery = JSON.parse(readFileSync(join(ROOT, 'edge/demo-delivery.json'), 'utf8'));
   assert.equal((await call(m.sk, 'PUT', '/v1/delivery-config', delivery)).status, 200);
   const skus = (await call(m.sk, 'GET', '/v1/skus?limit=100')).body.data.map((s) => s.sku);
   assert.ok(skus.length >= 9);
   const widgets = skus.map((sku) => `<upfront-availability sku="${sku}" key="${m.pk}" jsonld="true" country="DE"></upfront-availability>`).join('\n');
-  const { page, errors } = await shopPage(browser, { widgets });
+  const { page, errors, path } = await shopPage(browser, { widgets });
   const { google, meta } = await feeds(m.sk);
+  // The same page through the rewrite route, as a crawler reads it.
+  const server = served((await crawl(path)).body);
   const g = Object.fromEntries(google.map((r) => [r.id, r]));
   const f = Object.fromEntries(meta.map((r) => [r.id, r]));
   const toGoogle = { InStock: 'in_stock', OutOfStock: 'out_of_stock', Discontinued: 'out_of_stock', PreOrder: 'preorder', BackOrder: 'backorder' };
@@ -297,6 +300,9 @@ test('one truth: for every demo SKU the widget, its JSON-LD, the offer endpoint 
     const word = offer.body.offers.availability.replace('https://schema.org/', '');
     assert.equal(ld.offers.availability, offer.body.offers.availability, `${sku}: the widget's JSON-LD and the offer`);
     assert.match(shown.status, statusWords[word], `${sku}: the widget shows ${word}`);
+    assert.equal(server[sku].status, shown.status, `${sku}: the server-rendered status`);
+    assert.equal(server[sku].ld.offers.availability, offer.body.offers.availability, `${sku}: the server-rendered JSON-LD`);
+    assert.equal(server[sku].ld.offers.availabilityStarts, offer.body.offers.availabilityStarts);
     const dated = g[sku].availability_date;
     assert.equal(g[sku].availability, toGoogle[word], `${sku}: Google feed`);
     assert.equal(f[sku].availability, toMeta[word], `${sku}: Meta feed`);

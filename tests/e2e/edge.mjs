@@ -28,6 +28,9 @@ export async function startEdge({ port = 8787, logFile, stateDir, shopPort = Num
     join(ROOT, 'node_modules/.bin/wrangler'),
     ['dev', '--ip', '127.0.0.1', '--port', String(port), '--var', 'DEMO_STORE:on', '--var', 'OUTBOX_BACKOFF_SECONDS:1', '--var', 'OUTBOX_RETRY_WINDOW_SECONDS:15',
       '--var', `PUBLIC_URL:http://127.0.0.1:${port}`,
+      // The rewrite mode: pages of `shop.localhost` (Chromium resolves
+      // *.localhost to this machine) come from the local shop through the edge.
+      '--var', `REWRITE_ROUTES:${JSON.stringify({ [`shop.localhost:${port}`]: `http://127.0.0.1:${shopPort}` })}`,
       '--persist-to', state, '--show-interactive-dev-session=false'],
     { cwd: join(ROOT, 'edge'), detached: true, stdio: ['ignore', log, log] },
   );

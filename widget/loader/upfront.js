@@ -8,6 +8,11 @@ import './start-mark.js';
 // as a module of its own it cost one more request and module before the first
 // paint (~4 ms later in the widget-load benchmark).
 import init, { mount, normalize_postal_code } from 'upfront-widget-glue';
+// The widget's styles, shared with the edge's server-rendered widget
+// (shared/src/fragment.rs), bundled in as text by esbuild. `.upfront`
+// undoes the inherited text properties a theme may set (uppercase,
+// letter-spacing, indents): the widget inherits its font and colour only.
+import CSS from '../../shared/src/widget.css';
 
 const TAG = 'upfront-availability';
 const base = new URL('.', import.meta.url);
@@ -42,45 +47,6 @@ document.addEventListener('securitypolicyviolation', (e) => {
     warn(`the page's Content-Security-Policy refuses the Trusted Types policy: add 'upfront' to trusted-types`);
   }
 }, true);
-
-// `.upfront` undoes the inherited text properties a theme may set (uppercase,
-// letter-spacing, indents): the widget inherits its font and colour only.
-const CSS = `
-:host{display:block;font:inherit;color:inherit;contain:layout;
---upfront-ok:#1a7f37;--upfront-low:#9a6700;--upfront-out:#b42318;--upfront-info:#0b5cad;
---upfront-accent:currentColor;--upfront-radius:4px;--upfront-gap:.25em}
-:host([theme=dark]){--upfront-ok:#4ac26b;--upfront-low:#e3b341;--upfront-out:#ff8a80;--upfront-info:#79c0ff}
-:host([variant=badge]) .upfront{min-height:1.5em}
-.upfront{display:flex;flex-direction:column;gap:var(--upfront-gap);min-height:calc(4.5em + 2 * var(--upfront-gap));
-text-transform:none;letter-spacing:normal;word-spacing:normal;text-indent:0;text-align:start;white-space:normal;text-shadow:none}
-.line{line-height:1.5;min-height:1.5em;margin:0}
-.status,.notice{display:flex;align-items:center;gap:.5em}
-.status::before{content:"";width:.6em;height:.6em;flex:none;border-radius:50%;background:var(--upfront-ok)}
-[data-state=low]::before{background:var(--upfront-low)}
-[data-state=out]::before{background:var(--upfront-out)}
-[data-state=info]::before{background:var(--upfront-info)}
-.details{display:flex;flex-wrap:wrap;align-items:center;column-gap:.5em}
-[part=countdown]:empty{display:none}
-[part=countdown]::after{content:"·";margin-left:.5em}
-.link,form button{font:inherit;color:inherit;background:none;min-height:24px;cursor:pointer;border-radius:var(--upfront-radius)}
-.link{color:var(--upfront-accent);border:0;padding:0 .1em;text-decoration:underline;text-underline-offset:.15em;display:inline-flex;align-items:center;gap:.3em}
-[data-form=postal]::after{content:"✎";font-size:.9em}
-.notice::before{content:"⚠";color:var(--upfront-low)}
-:focus-visible{outline:2px solid var(--upfront-accent);outline-offset:2px}
-form{display:flex;flex-wrap:wrap;align-items:center;gap:.5em;margin:0}
-input{font:inherit;color:inherit;background:transparent;min-height:24px;width:10em;padding:0 .4em;border:1px solid currentColor;border-radius:var(--upfront-radius)}
-form button{border:1px solid currentColor;padding:0 .6em}
-small,.error{flex-basis:100%;font-size:.875em}
-.error{color:var(--upfront-out)}
-.error:empty{display:none}
-[hidden]{display:none!important}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
-.skeleton{border-radius:var(--upfront-radius);background:linear-gradient(90deg,#0000000f,#0000001f,#0000000f);background-size:200% 100%;animation:s 1.2s linear .4s infinite;width:60%;height:1.1em;min-height:0;margin:.2em 0}
-.skeleton+.skeleton{width:40%}
-.upfront:has(>.status)>.skeleton,.upfront[data-gone]>.skeleton{display:none}
-@keyframes s{to{background-position:-200% 0}}
-@media (prefers-reduced-motion:reduce){.skeleton{animation:none}}
-`;
 
 // One constructed stylesheet shared by every widget on the page: a page's
 // `style-src` governs <style> elements, not constructed sheets, so strict
@@ -385,7 +351,8 @@ function likelyRegion(locale) {
 
 class UpfrontAvailability extends HTMLElement {
   connectedCallback() {
-    if (this.shadowRoot) return;
+    if (this.u) return; // started already (moved in the page, or twice defined)
+    this.u = 1;
     try {
       this.start();
     } catch (e) {
@@ -426,7 +393,10 @@ class UpfrontAvailability extends HTMLElement {
       // with the order (`POST /v1/orders`, a line's `promise_token`).
       const promise = answer.delivery_options?.[0]?.promise_token;
       if (promise) this.dataset.promiseToken = promise;
-      if (jsonld && answer.status) publishJsonLd(this, answer, o);
+      if (answer.status) {
+        for (const line of served) line.remove();
+        if (jsonld) publishJsonLd(this, answer, o);
+      }
       if (held) { const update = held; held = null; o.onPush(update); }
     };
     o.onPush = (update) => {
@@ -439,20 +409,27 @@ class UpfrontAvailability extends HTMLElement {
     // No answer: every update goes through, and the widget asks again itself.
     o.answer.then((a) => { if (!a) o.onAnswer({}); });
 
-    const root = this.attachShadow({ mode: 'open' });
+    // The edge's rewrite mode serves the widget drawn already, in a
+    // declarative shadow root: its lines stay until the widget's replace
+    // them, in the same frame (no flash, no shift).
+    const root = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     adoptStyles(root);
-    const container = document.createElement('div');
-    container.className = 'upfront';
-    container.setAttribute('aria-live', 'polite');
-    // Two still lines; they shimmer only if the answer is slow (the delay in
-    // CSS): a shimmering background repaints the main thread every frame,
-    // which cost the first status ~7 ms in the widget-load benchmark.
-    for (let i = o.variant === 'badge' ? 1 : 0; i < 2; i++) {
-      const line = document.createElement('div');
-      line.className = 'line skeleton';
-      container.append(line);
+    let container = root.querySelector('.upfront');
+    const served = container ? [...container.children] : [];
+    if (!container) {
+      container = document.createElement('div');
+      container.className = 'upfront';
+      container.setAttribute('aria-live', 'polite');
+      // Two still lines; they shimmer only if the answer is slow (the delay
+      // in CSS): a shimmering background repaints the main thread every
+      // frame, which cost the first status ~7 ms in the widget-load benchmark.
+      for (let i = o.variant === 'badge' ? 1 : 0; i < 2; i++) {
+        const line = document.createElement('div');
+        line.className = 'line skeleton';
+        container.append(line);
+      }
+      root.append(container);
     }
-    root.append(container);
 
     loaded
       .then(() => {

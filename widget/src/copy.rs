@@ -1,6 +1,8 @@
 //! What the widget says, per language. `{}` marks where a count, date,
-//! duration or postal code goes. Numbers, dates and durations themselves
-//! are formatted by the browser's `Intl` (see `intl.rs`), never here.
+//! duration or postal code goes. In the browser, numbers, dates and
+//! durations are formatted by `Intl` (`widget/src/intl.rs`), never here;
+//! the edge's server-rendered widget (`shared/src/fragment.rs`, which
+//! compiles this file as `upfront_shared::copy`) uses the same phrases.
 //!
 //! Each language is a natural phrasing, not a word-for-word translation of
 //! the English source in `../shared/design/widget.md`.
