@@ -11,7 +11,7 @@
 use futures_util::stream;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use upfront_shared::error::ErrorCode;
+use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::etag::if_none_match_hits;
 use upfront_shared::feed::{FeedFormat, FeedUrls, shipping, token_merchant};
 use upfront_shared::merchant::MerchantConfig;
@@ -120,7 +120,28 @@ pub async fn serve(
         .and_then(|c| c.warehouses.first().map(|w| w.zone.clone()))
         .unwrap_or(TimeZone::UTC);
     let today = now.to_zoned_datetime(zone).date();
-    let shipping = config.as_deref().map(shipping).unwrap_or_default();
+    // One feed per target country, as the channels take them: the
+    // configuration's default country unless `?country=` names another.
+    let asked = req
+        .url()?
+        .query_pairs()
+        .find(|(k, _)| k == "country")
+        .map(|(_, v)| v.into_owned());
+    if let Some(country) = &asked
+        && !(country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Err(ApiError::from(
+            ErrorBody::new(
+                ErrorCode::InvalidParameter,
+                "country is ISO 3166-1 alpha-2, upper case",
+            )
+            .with_param("country"),
+        ));
+    }
+    let shipping = config
+        .as_deref()
+        .map(|c| shipping(c, asked.as_deref().unwrap_or(&c.default_country)))
+        .unwrap_or_default();
     let link = settings
         .allowed_origins
         .iter()

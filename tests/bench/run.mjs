@@ -66,6 +66,8 @@ const config :Workerd.Config = (
     (name = "static", disk = (path = "${join(ROOT, 'dist')}", writable = false)),
     (name = "pages", disk = (path = "${pages}", writable = false)),
     (name = "storage", disk = (path = "${storage}", writable = true)),
+    # The rewrite mode fetches the merchant's origin, here on this machine.
+    (name = "loopback", network = (allow = ["private", "local", "public"])),
   ],
   sockets = [
     (name = "edge", address = "127.0.0.1:${ports.edge}", http = (), service = "edge"),
@@ -74,6 +76,8 @@ const config :Workerd.Config = (
     (name = "hello-js", address = "127.0.0.1:${ports.helloJs}", http = (), service = "hello-js"),
     (name = "site", address = "127.0.0.1:${ports.site}", http = (), service = "site"),
     (name = "shop", address = "127.0.0.1:${ports.shop}", http = (), service = "shop"),
+    # The merchant's domain, routed through the edge (the rewrite mode).
+    (name = "rewrite", address = "127.0.0.1:${ports.rewrite}", http = (), service = "edge"),
   ],
 );
 const edge :Workerd.Worker = (
@@ -84,10 +88,12 @@ const edge :Workerd.Worker = (
   bindings = [
     (name = "DEMO_STORE", text = "on"),
     (name = "OPERATOR_TOKEN", text = "${OPERATOR_TOKEN}"),
+    (name = "REWRITE_ROUTES", text = ${JSON.stringify(JSON.stringify({ [`127.0.0.1:${ports.rewrite}`]: `http://127.0.0.1:${ports.shop}` }))}),
     (name = "STORE", durableObjectNamespace = "Store"),
   ],
   durableObjectNamespaces = [ (className = "Store", uniqueKey = "upfront-bench-store", enableSql = true) ],
   durableObjectStorage = (localDisk = "storage"),
+  globalOutbound = "loopback",
 );
 const edgeUncached :Workerd.Worker = (
   modules = [
@@ -130,8 +136,8 @@ const helloJs :Workerd.Worker = (
  * One closed-loop run of `target/release/load` (tests/tools/src/load.rs) on core 1, workerd
  * being on core 0. wrk is not used: its latency figures break Little's law on these machines.
  */
-function load({ url, method, headers = [], body }, seconds = DURATION) {
-  const args = [url, '--connections', CONNECTIONS, '--seconds', seconds];
+function load({ url, method, headers = [], body, connections = CONNECTIONS }, seconds = DURATION) {
+  const args = [url, '--connections', connections, '--seconds', seconds];
   if (method) args.push('--method', method);
   for (const h of headers) args.push('--header', h);
   if (body) args.push('--body-file', bodyFile(body));
@@ -171,7 +177,7 @@ async function edgeThroughput() {
   configDir = tmp;
   const storage = join(tmp, 'storage');
   mkdirSync(storage);
-  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103, edgeUncached: 9104, site: 9105, shop: 9106 };
+  const ports = { edge: 9101, helloRs: 9102, helloJs: 9103, edgeUncached: 9104, site: 9105, shop: 9106, rewrite: 9107 };
   // The edge's origin (API and widget files) and the merchant's, which serves the
   // benchmark's product pages: by workerd, not through Playwright's request
   // interception, which delays every request.
@@ -179,6 +185,7 @@ async function edgeThroughput() {
   const pages = join(tmp, 'pages');
   mkdirSync(pages);
   for (const [name, html] of Object.entries(benchPages(origins.edge))) writeFileSync(join(pages, name), html);
+  writeFileSync(join(pages, 'product.html'), productPage(origins.edge));
   const config = join(tmp, 'bench.capnp');
   writeFileSync(config, workerdConfig({
     edge: bundle(join(ROOT, 'target/deploy-dry-run')),
@@ -211,9 +218,14 @@ async function edgeThroughput() {
     // Both edges' merchants, onboarded through the operator API as in the tests.
     for (const port of [ports.edge, ports.edgeUncached]) {
       await waitFor(`http://127.0.0.1:${port}/v1/openapi.json`);
-      await seedLocalMerchants(`http://127.0.0.1:${port}`, loopbackOrigins(ports.site, ports.shop), OPERATOR_TOKEN);
+      await seedLocalMerchants(`http://127.0.0.1:${port}`, loopbackOrigins(ports.site, ports.shop, ports.rewrite), OPERATOR_TOKEN);
     }
     for (const target of Object.values(targets)) if (!target.body) await waitFor(target.url);
+    if (process.env.BENCH_ONLY === 'channels') { // a quick loop: the rewrite mode and the feeds
+      results.rewrite = rewriteLatency(ports);
+      results.feeds = await feedStreaming(ports);
+      return;
+    }
     if (process.env.BENCH_ONLY === 'widget') { // a quick loop while working on the widget
       results.widget_first_paint = await widgetFirstPaint(origins);
       return;
@@ -266,11 +278,104 @@ async function edgeThroughput() {
     console.log(`    read cache gain: single ${(edge.rps / uncached.rps).toFixed(2)}×, batch-100 ${(batch.rps / rows['edge: batch-100, uncached'].rps).toFixed(2)}× throughput`);
     // Before the holds burst, which leaves the store busy with expiries.
     results.widget_first_paint = await widgetFirstPaint(origins);
+    results.rewrite = rewriteLatency(ports);
+    results.feeds = await feedStreaming(ports);
     await holdThroughput(ports, rows, rs);
   } finally {
     try { process.kill(-workerd.pid, 'SIGKILL'); } catch { /* gone */ }
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A merchant's product page of ~40 KB (a theme's markup, one widget), as
+ * the shop serves it and as the rewrite mode serves it.
+ */
+function productPage(edge) {
+  const filler = Array.from({ length: 120 }, (_, i) => `<section class="review"><h3>Review ${i}</h3><p>${'Sturdy, well made, and it arrived when the page said it would. '.repeat(4)}</p></section>`).join('\n');
+  return `<!doctype html><html lang="en-US"><head><meta charset="utf-8"><title>Stoneware mug</title>
+<script type="module" src="${edge}/widget/v1/upfront.js" async></script></head>
+<body><main><h1>Stoneware mug</h1><p>€24</p>
+<upfront-availability sku="MUG-STONEWARE" key="${DEMO.publishableKey}" country="DE"></upfront-availability>
+${filler}</main></body></html>`;
+}
+
+/**
+ * What the rewrite mode adds to a page view: one request at a time (latency,
+ * not throughput), the page from the shop directly against the same page
+ * through the edge (fetched from the shop, the widget drawn into it),
+ * interleaved rounds. The layout shift of the takeover is held to 0 by
+ * tests/e2e/rewrite.test.mjs.
+ */
+function rewriteLatency(ports) {
+  const targets = {
+    'product page, origin directly': { url: `http://127.0.0.1:${ports.shop}/product.html` },
+    'product page, rewrite mode': { url: `http://127.0.0.1:${ports.rewrite}/product.html` },
+  };
+  const page = execFileSync('curl', ['-s', targets['product page, rewrite mode'].url], { encoding: 'utf8' });
+  if (!page.includes('shadowrootmode')) throw new Error('the rewrite mode did not draw the widget');
+  const rounds = 3;
+  const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []]));
+  for (const target of Object.values(targets)) load({ ...target, connections: '1' }, '2');
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, target] of Object.entries(targets)) runs[name].push(load({ ...target, connections: '1' }, '5'));
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`\nRewrite mode: a 40 KB product page with one widget, one request at a time, median of ${rounds} rounds`);
+  console.log('  target                              p50 ms   p99 ms');
+  const row = {};
+  for (const [name, list] of Object.entries(runs)) {
+    row[name] = { p50_ms: median(list.map((r) => r.p50_ms)), p99_ms: median(list.map((r) => r.p99_ms)) };
+    console.log(`  ${name.padEnd(33)} ${row[name].p50_ms.toFixed(2).padStart(8)} ${row[name].p99_ms.toFixed(2).padStart(8)}`);
+  }
+  const origin = row['product page, origin directly'];
+  const rewritten = row['product page, rewrite mode'];
+  const added = rewritten.p50_ms - origin.p50_ms;
+  console.log(`  added p50 ${added.toFixed(2)} ms [≤ 10], ratio ${(rewritten.p50_ms / origin.p50_ms).toFixed(2)}× the origin's p50`);
+  return { ...row, added_p50_ms: added };
+}
+
+/**
+ * A Merchant Center and a Meta feed of 50,000 SKUs: the time to the first
+ * byte (one store page of 1,000 rendered) against the whole, which shows it
+ * streams, and the cost of a channel's repeated fetch (`304`).
+ */
+async function feedStreaming(ports) {
+  const edge = `http://127.0.0.1:${ports.edge}`;
+  const SKUS = 50_000;
+  for (let i = 0; i < SKUS; i += 1000) {
+    const items = Array.from({ length: 1000 }, (_, j) => ({ sku: `FEED-${String(i + j).padStart(5, '0')}`, on_hand: (i + j) % 7 }));
+    const res = await fetchAgain(`${edge}/v1/inventory`, {
+      method: 'POST', headers: { Authorization: `Bearer ${DEMO.secretKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ items }),
+    });
+    if (!res.ok) throw new Error(`feed stock write failed: ${res.status}`);
+  }
+  const urls = await (await fetchAgain(`${edge}/v1/feed-urls`, { headers: { Authorization: `Bearer ${DEMO.secretKey}` } })).json();
+  console.log(`\nFeeds of ${SKUS.toLocaleString('en')} SKUs (+ the demo catalogue), streamed a store page of 1,000 at a time`);
+  console.log('  feed           first byte ms   whole ms      bytes   304 ms');
+  const out = {};
+  for (const [name, url] of [['google.xml', urls.google_xml], ['google.tsv', urls.google_tsv], ['meta.csv', urls.meta_csv]]) {
+    const start = performance.now();
+    const res = await fetchAgain(url);
+    const reader = res.body.getReader();
+    let first = 0;
+    let bytes = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!first) first = performance.now() - start;
+      bytes += value.length;
+    }
+    const whole = performance.now() - start;
+    const again = performance.now();
+    const cached = await fetchAgain(url, { headers: { 'If-None-Match': res.headers.get('etag') } });
+    await cached.arrayBuffer();
+    const revalidate = performance.now() - again;
+    if (cached.status !== 304) throw new Error(`${name}: a repeated fetch answered ${cached.status}`);
+    out[name] = { first_byte_ms: first, whole_ms: whole, bytes, not_modified_ms: revalidate };
+    console.log(`  ${name.padEnd(14)} ${first.toFixed(1).padStart(13)} ${whole.toFixed(0).padStart(10)} ${String(bytes).padStart(10)} ${revalidate.toFixed(1).padStart(8)}`);
+  }
+  return out;
 }
 
 /**

@@ -157,6 +157,11 @@ test('the feeds follow the specs, pause what a guard stops, revalidate cheaply, 
     assert.equal(row.availability_date, item.availability_date);
     assert.ok(row['shipping(country:service:min_handling_time:max_handling_time:min_transit_time:max_transit_time)'].split(',').includes('DE:Standard:0:1:1:3'));
   }
+  // One feed per target country: the default (DE) above, FR on asking.
+  const fr = await parseXml(await (await fetch(`${urls.google_xml}?country=FR`)).text());
+  assert.deepEqual(fr.items[0].shipping.map((s) => [s.country, s.service]), [['FR', 'Standard']]);
+  assert.deepEqual(google[0].shipping.map((s) => [s.country, s.service]), [['DE', 'Standard'], ['DE', 'Express']]);
+  assert.equal((await fetch(`${urls.google_xml}?country=fr`)).status, 400);
   assert.equal(g.IN.availability, 'in_stock');
   assert.equal(g.LOW.availability, 'in_stock');
   assert.equal(g.OUT.availability, 'out_of_stock');

@@ -4,6 +4,7 @@
 //! are `upfront_shared::guard`.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use serde::Deserialize;
 use upfront_shared::guard::cover::Outlook;
@@ -58,18 +59,25 @@ pub(super) fn record_sale(sql: &SqlStorage, sku: &str, qty: i64, now_ms: i64) ->
 }
 
 impl Store {
-    pub(super) fn guard_rules(&self) -> Result<GuardRules> {
-        Ok(self
+    pub(super) fn guard_rules(&self) -> Result<Rc<GuardRules>> {
+        if let Some(rules) = self.guard_rules.borrow().as_ref() {
+            return Ok(rules.clone());
+        }
+        let rules: GuardRules = self
             .meta("guard_rules")?
             .map(|json| serde_json::from_str(&json))
             .transpose()?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        let rules = Rc::new(rules);
+        *self.guard_rules.borrow_mut() = Some(rules.clone());
+        Ok(rules)
     }
 
     /// Replaces the rules (already validated), forgets the levels of SKUs no
     /// rule guards any more, and looks at every guarded SKU now.
     pub(super) fn put_guard_rules(&self, rules: &GuardRules, now_ms: i64) -> Result<Vec<String>> {
         self.set_meta("guard_rules", &serde_json::to_string(rules)?)?;
+        *self.guard_rules.borrow_mut() = Some(Rc::new(rules.clone()));
         let pairs: Vec<(String, String)> = rules
             .rules
             .iter()

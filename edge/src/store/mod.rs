@@ -304,6 +304,9 @@ pub struct Store {
     env: Env,
     /// Set once the merchant row is known to exist (it is never deleted).
     exists: Cell<bool>,
+    /// The promotion guard's rules as last read or written: every sale
+    /// looks at them, and a campaign's set may be 100,000 SKUs of JSON.
+    guard_rules: RefCell<Option<Rc<upfront_shared::guard::rules::GuardRules>>>,
 }
 
 impl DurableObject for Store {
@@ -315,6 +318,7 @@ impl DurableObject for Store {
             state,
             env,
             exists: Cell::new(false),
+            guard_rules: RefCell::new(None),
         }
     }
 
@@ -602,7 +606,7 @@ impl Store {
                 self.after_order_work(queued).await?;
                 Response::from_json(&rules)
             }
-            C::GetGuardRules => Response::from_json(&self.guard_rules()?),
+            C::GetGuardRules => Response::from_json(&*self.guard_rules()?),
             C::ListGuards { now_ms } => Response::from_json(&self.guard_list(now_ms)?),
             C::FeedToken { roll, now_ms } => Response::from_json(&self.feed_token(roll, now_ms)?),
             C::FeedHead { token } => match self.feed_head(&token)? {

@@ -71,16 +71,17 @@ pub struct Shipping {
     pub max_transit_days: u32,
 }
 
-/// Every method's lanes as one entry per country: handling from the
-/// primary warehouse, transit from the fastest to the slowest lane of that
-/// country (postal ranges vary it).
-pub fn shipping(config: &Compiled) -> Vec<Shipping> {
+/// The shipping to `country` (a feed's target country, as Merchant Center
+/// and Meta feeds are one per country): one entry per method serving it,
+/// handling from the primary warehouse, transit from the fastest to the
+/// slowest lane of that country (postal ranges vary it).
+pub fn shipping(config: &Compiled, country: &str) -> Vec<Shipping> {
     let Some(primary) = config.warehouses.first() else {
         return Vec::new();
     };
     let mut out: Vec<Shipping> = Vec::new();
     for method in &config.methods {
-        for lane in &method.lanes {
+        for lane in method.lanes.iter().filter(|l| l.country == country) {
             let at = out
                 .iter()
                 .position(|s| s.country == lane.country && s.service == method.label);

@@ -97,6 +97,13 @@ pub(super) fn operation(
                 json!({ "description": "Unchanged since `If-None-Match` or `If-Modified-Since`." }),
             );
             responses.insert("404".into(), error_response(error, "Not a feed token this edge made, a rolled one, or another file name (`not_found`)."));
+            responses.insert(
+                "400".into(),
+                error_response(
+                    error,
+                    "A `country` that is not two upper-case letters (`invalid_parameter`).",
+                ),
+            );
             json!({
                 "operationId": "getFeed",
                 "summary": "A channel's feed (the secret URL from `GET /v1/feed-urls`)",
@@ -104,6 +111,7 @@ pub(super) fn operation(
                 "parameters": [
                     json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^ft_[a-z][a-z0-9-]{1,31}\\.[0-9a-f]{32}$" } }),
                     json!({ "name": "file", "in": "path", "required": true, "schema": { "type": "string", "enum": ["google.xml", "google.tsv", "meta.csv"] } }),
+                    query_param("country", "The feed's target country (its `shipping` entries); default: the delivery configuration's `default_country`.", json!({ "type": "string", "pattern": "^[A-Z]{2}$" })),
                 ],
             })
         }
