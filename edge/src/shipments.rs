@@ -13,6 +13,7 @@ use upfront_shared::promise::shipments::{
 use worker::{Env, Request, Response};
 
 use crate::availability::now;
+use crate::delivery_config;
 use crate::error::ApiError;
 use crate::http::{Freshness, json_body, json_reply};
 use crate::store::{self, StoreCommand};
@@ -73,14 +74,21 @@ pub async fn model(env: &Env, merchant: &MerchantConfig) -> Result<Rc<LaneModel>
         return Ok(model);
     }
     let settings = LearnSettings::default();
-    let since_day = now.as_second().div_euclid(86_400) - settings.window_days;
+    // The merchant's day: the primary warehouse's, as the tallies count.
+    let zone = delivery_config::load(env, merchant)
+        .await?
+        .and_then(|c| c.warehouses.first().map(|w| w.zone.clone()))
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let today = now.to_zoned_datetime(zone).date();
+    let since_day =
+        i64::from((today - jiff::civil::date(1970, 1, 1)).get_days()) - settings.window_days;
     let tallies: Vec<ShipmentTally> = store::call(
         env,
         &merchant.id,
         &StoreCommand::ShipmentTallies { since_day },
     )
     .await?;
-    let model = Rc::new(learn(&tallies, now, &settings));
+    let model = Rc::new(learn(&tallies, today, &settings));
     MODELS.with_borrow_mut(|models| {
         models.insert(
             merchant.id.clone(),

@@ -1,9 +1,14 @@
 //! Shipment records (what the transit model learns from) and the delivery
 //! configuration behind every promise.
 
+use std::collections::HashMap;
 use upfront_shared::promise::config::DeliveryConfig;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use serde::Deserialize;
 use upfront_shared::promise::shipments::{
-    RecordResult, ShipmentEvent, ShipmentTally, postal_prefix,
+    RecordResult, RecordedShipment, ShipmentEvent, ShipmentTally, postal_prefix, tally,
 };
 use worker::{Error, Result};
 
@@ -37,19 +42,58 @@ impl Store {
         })
     }
 
+    /// Shipments handed off since `since_day`, tallied in days of each
+    /// warehouse's calendar (the primary warehouse's for one the
+    /// configuration no longer has; UTC without a configuration).
     pub(super) fn shipment_tallies(&self, since_day: i64) -> Result<Vec<ShipmentTally>> {
-        let since_ms = (since_day * 86_400_000) as f64;
-        self.sql
+        #[derive(Deserialize)]
+        struct Row {
+            warehouse: String,
+            method: String,
+            country: String,
+            postal_prefix: String,
+            handed_off_ms: f64,
+            delivered_ms: Option<f64>,
+        }
+        // A day early: a local day may begin up to 14 hours before UTC's.
+        let since_ms = ((since_day - 1) * 86_400_000) as f64;
+        let rows: Vec<Row> = self
+            .sql
             .exec(
-                "SELECT warehouse, method, country, postal_prefix, \
-                        handed_off_ms / 86400000 AS handed_off_day, \
-                        delivered_ms / 86400000 - handed_off_ms / 86400000 AS days, \
-                        COUNT(*) AS count \
-                 FROM shipments WHERE handed_off_ms >= ? \
-                 GROUP BY 1, 2, 3, 4, 5, 6",
+                "SELECT warehouse, method, country, postal_prefix, handed_off_ms, delivered_ms \
+                 FROM shipments WHERE handed_off_ms >= ?",
                 vec![since_ms.into()],
             )?
-            .to_array()
+            .to_array()?;
+        let config = self.compiled_config()?;
+        let zones: HashMap<&str, &TimeZone> = config
+            .iter()
+            .flat_map(|c| c.warehouses.iter().map(|w| (w.id.as_str(), &w.zone)))
+            .collect();
+        let utc = TimeZone::UTC;
+        let primary = config
+            .as_ref()
+            .and_then(|c| c.warehouses.first())
+            .map_or(&utc, |w| &w.zone);
+        let instant = |ms: f64| {
+            Timestamp::from_millisecond(ms as i64).map_err(|e| Error::RustError(e.to_string()))
+        };
+        let shipments = rows
+            .into_iter()
+            .map(|r| {
+                Ok(RecordedShipment {
+                    handed_off_at: instant(r.handed_off_ms)?,
+                    delivered_at: r.delivered_ms.map(instant).transpose()?,
+                    warehouse: r.warehouse,
+                    method: r.method,
+                    country: r.country,
+                    postal_prefix: r.postal_prefix,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(tally(shipments, since_day, |warehouse| {
+            zones.get(warehouse).copied().unwrap_or(primary)
+        }))
     }
 
     pub(super) fn put_delivery_config(&self, config: &DeliveryConfig) -> Result<()> {

@@ -6,6 +6,7 @@
 //! lets the model bend as soon as a carrier slows down.
 
 use jiff::civil::{Date, date};
+use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
@@ -160,11 +161,86 @@ pub struct ShipmentTally {
     pub count: u32,
 }
 
-/// The transit model as it stands at `now`.
-pub fn learn(tallies: &[ShipmentTally], now: Timestamp, settings: &LearnSettings) -> LaneModel {
+/// The day of `at` on `zone`'s calendar, as days since 1970-01-01: the
+/// engine counts every date in the merchant's zone, so learned transit
+/// does too (a parcel handed off at 23:00 in Berlin and delivered at 09:00
+/// the next day took one day, whatever UTC says).
+///
+/// ```
+/// use upfront_shared::promise::shipments::local_day;
+/// let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+/// let at: jiff::Timestamp = "2026-11-23T23:30:00Z".parse().unwrap();
+/// assert_eq!(local_day(at, &jiff::tz::TimeZone::UTC), 20_780);
+/// assert_eq!(local_day(at, &berlin), 20_781);
+/// ```
+pub fn local_day(at: Timestamp, zone: &TimeZone) -> i64 {
+    let day = at.to_zoned_datetime(zone.clone()).date();
+    i64::from((day - date(1970, 1, 1)).get_days())
+}
+
+/// Counts each shipment, handed off since `since_day` (on its warehouse's
+/// calendar), into tallies by lane, hand-off day and whole days on the way.
+/// `zone_of` names each warehouse's zone.
+pub fn tally<'a>(
+    shipments: impl IntoIterator<Item = RecordedShipment>,
+    since_day: i64,
+    zone_of: impl Fn(&str) -> &'a TimeZone,
+) -> Vec<ShipmentTally> {
+    let mut tallies: Vec<ShipmentTally> = Vec::new();
+    let mut index: std::collections::HashMap<TallyKey, usize> = std::collections::HashMap::new();
+    for s in shipments {
+        let zone = zone_of(&s.warehouse);
+        let handed_off_day = local_day(s.handed_off_at, zone);
+        if handed_off_day < since_day {
+            continue;
+        }
+        let days = s.delivered_at.map(|d| local_day(d, zone) - handed_off_day);
+        let key = (
+            s.warehouse,
+            s.method,
+            s.country,
+            s.postal_prefix,
+            handed_off_day,
+            days,
+        );
+        match index.get(&key) {
+            Some(&at) => tallies[at].count += 1,
+            None => {
+                index.insert(key.clone(), tallies.len());
+                tallies.push(ShipmentTally {
+                    warehouse: key.0,
+                    method: key.1,
+                    country: key.2,
+                    postal_prefix: key.3,
+                    handed_off_day,
+                    days,
+                    count: 1,
+                });
+            }
+        }
+    }
+    tallies
+}
+
+/// Lane, hand-off day and days on the way: what a tally counts under.
+type TallyKey = (String, String, String, String, i64, Option<i64>);
+
+/// One stored shipment, as `tally` counts it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedShipment {
+    pub warehouse: String,
+    pub method: String,
+    pub country: String,
+    pub postal_prefix: String,
+    pub handed_off_at: Timestamp,
+    pub delivered_at: Option<Timestamp>,
+}
+
+/// The transit model as it stands on `today` (the merchant's day, as the
+/// tallies count theirs).
+pub fn learn(tallies: &[ShipmentTally], today: Date, settings: &LearnSettings) -> LaneModel {
     let epoch = date(1970, 1, 1);
     let day = |n: i64| epoch.saturating_add(n.days());
-    let today: Date = day(now.as_second().div_euclid(86_400));
     let keyed: Vec<(Vec<String>, &ShipmentTally)> = tallies
         .iter()
         .map(|t| {
@@ -233,6 +309,43 @@ mod tests {
     }
 
     #[test]
+    fn transit_counts_the_warehouse_calendar_days() {
+        let berlin = TimeZone::get("Europe/Berlin").expect("zone");
+        let at = |t: &str| t.parse::<Timestamp>().expect("instant");
+        let shipment = |off: &str, on: &str| RecordedShipment {
+            warehouse: "berlin".into(),
+            method: "standard".into(),
+            country: "DE".into(),
+            postal_prefix: "101".into(),
+            handed_off_at: at(off),
+            delivered_at: Some(at(on)),
+        };
+        // Handed off 23:30 Berlin (22:30 UTC), delivered 08:00 Berlin the
+        // next day (07:00 UTC): one day in Berlin, one in UTC too; handed
+        // off 00:30 Berlin (23:30 UTC the day before) and delivered 23:00
+        // Berlin the same day: 0 days in Berlin, 1 in UTC.
+        let tallies = tally(
+            [
+                shipment("2026-11-23T22:30:00Z", "2026-11-24T07:00:00Z"),
+                shipment("2026-11-24T23:30:00Z", "2026-11-25T22:00:00Z"),
+            ],
+            0,
+            |_| &berlin,
+        );
+        assert_eq!(
+            tallies.iter().map(|t| t.days).collect::<Vec<_>>(),
+            [Some(1), Some(0)]
+        );
+        let utc = TimeZone::UTC;
+        let tallies = tally(
+            [shipment("2026-11-24T23:30:00Z", "2026-11-25T22:00:00Z")],
+            0,
+            |_| &utc,
+        );
+        assert_eq!(tallies[0].days, Some(1));
+    }
+
+    #[test]
     fn tallies_become_a_trusted_lane() {
         let now: Timestamp = "2026-11-24T12:00:00Z".parse().expect("instant");
         let today = now.as_second().div_euclid(86_400);
@@ -247,7 +360,11 @@ mod tests {
                 count: 2,
             })
             .collect();
-        let model = learn(&tallies, now, &LearnSettings::default());
+        let model = learn(
+            &tallies,
+            now.to_zoned_datetime(TimeZone::UTC).date(),
+            &LearnSettings::default(),
+        );
         let keys = learned_keys("reno", "ground", "US", Some("94110"));
         let learned = model.distribution(&keys).expect("learned");
         assert!(learned.trusted);
