@@ -58,6 +58,18 @@ thread_local! {
     static SALT: SaltedHash = SaltedHash((js_sys::Math::random() * 2f64.powi(53)) as u64);
 }
 
+thread_local! {
+    /// Lookups since the isolate started: hits, misses, renewals. The
+    /// benchmark reads them (`GET /v1/test/cache-stats`, local runs only)
+    /// to print the hit rate beside each read figure.
+    static STATS: Cell<[u64; 3]> = const { Cell::new([0; 3]) };
+}
+
+/// This isolate's lookups so far: `[hits, misses, renewals]`.
+pub fn stats() -> [u64; 3] {
+    STATS.with(Cell::get)
+}
+
 /// What the cache says to a question.
 pub enum Lookup {
     Hit(Rc<PreparedReply>),
@@ -92,6 +104,20 @@ impl<'a> Question<'a> {
     /// The answer held for this question, unless it is past the TTL or this
     /// request is the one to renew it.
     pub fn lookup(&self) -> Lookup {
+        let found = self.find();
+        STATS.with(|stats| {
+            let mut counts = stats.get();
+            counts[match found {
+                Lookup::Hit(_) => 0,
+                Lookup::Miss => 1,
+                Lookup::Renew => 2,
+            }] += 1;
+            stats.set(counts);
+        });
+        found
+    }
+
+    fn find(&self) -> Lookup {
         ANSWERS.with_borrow_mut(|all| {
             let Some(entry) = all
                 .get_mut(self.merchant)

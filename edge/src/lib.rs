@@ -105,6 +105,9 @@ async fn route(
         Ok(route) => route,
         // Tests move the order workflow's clock: not a route of the API,
         // and deploys (`DEMO_STORE` off) do not have it at all.
+        Err(_) if url.path() == operator::CACHE_STATS_PATH && operator::demo_store_enabled(env) => {
+            return (None, operator::cache_stats().map(Into::into));
+        }
         Err(_) if url.path() == operator::TEST_CLOCK_PATH && operator::demo_store_enabled(env) => {
             return (
                 None,

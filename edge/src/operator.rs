@@ -126,6 +126,17 @@ fn generated_id() -> Result<String, ApiError> {
 /// not in the OpenAPI document, and a 404 on deploys).
 pub const TEST_CLOCK_PATH: &str = "/v1/test/clock";
 
+/// `GET /v1/test/cache-stats`: this isolate's answer-cache lookups, for the
+/// benchmark's hit rates. Local runs only, like the test clock.
+pub const CACHE_STATS_PATH: &str = "/v1/test/cache-stats";
+
+pub fn cache_stats() -> Result<Response, ApiError> {
+    let [hits, misses, renewals] = crate::answer_cache::stats();
+    Ok(Response::from_json(&serde_json::json!({
+        "hits": hits, "misses": misses, "renewals": renewals,
+    }))?)
+}
+
 /// `POST /v1/test/clock {"merchant", "advance_seconds"}` with the operator
 /// token: the merchant's order clock moves forward, and the watcher looks
 /// at every open order as its daily alarm would.

@@ -14,9 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { ROOT, DEMO } from '../e2e/edge.mjs';
 import { loopbackOrigins, seedLocalMerchants } from '../../scripts/local-merchants.mjs';
 
+/** Miniflare's local rate-limiting binding, run by workerd as wrangler dev runs it. */
+const RATELIMIT_MODULE = join(ROOT, 'node_modules/miniflare/dist/src/workers/ratelimit/ratelimit.worker.js');
 /** This run's operator token: the local merchants are onboarded with it. */
 const OPERATOR_TOKEN = `op_bench_${randomBytes(16).toString('hex')}`;
 import { benchPages, widgetFirstPaint } from './widget-load.mjs';
+import { zipfMix } from './zipf.mjs';
 import { WIDGET_DIR, widgetFiles } from '../widget-files.mjs';
 import { bundle, capnpModules as capnpModulesIn, embed as embedIn } from '../workerd.mjs';
 
@@ -79,6 +82,9 @@ const config :Workerd.Config = (
     # The merchant's domain, routed through the edge (the rewrite mode).
     (name = "rewrite", address = "127.0.0.1:${ports.rewrite}", http = (), service = "edge"),
   ],
+  # The rate-limiting bindings as wrangler dev runs them locally (miniflare's
+  # own module): every read pays the two calls it pays when deployed.
+  extensions = [ (modules = [ (name = "upfront-bench:ratelimit", esModule = embed "${embed(RATELIMIT_MODULE)}", internal = true) ]) ],
 );
 const edge :Workerd.Worker = (
   modules = [
@@ -88,6 +94,8 @@ const edge :Workerd.Worker = (
   bindings = [
     (name = "DEMO_STORE", text = "on"),
     (name = "OPERATOR_TOKEN", text = "${OPERATOR_TOKEN}"),
+    (name = "RATE_LIMITER", wrapped = (moduleName = "upfront-bench:ratelimit", innerBindings = [ (name = "namespaceId", json = "\\"1001\\""), (name = "limit", json = "1000000000"), (name = "period", json = "10") ])),
+    (name = "RATE_LIMITER_PER_KEY", wrapped = (moduleName = "upfront-bench:ratelimit", innerBindings = [ (name = "namespaceId", json = "\\"1002\\""), (name = "limit", json = "1000000000"), (name = "period", json = "10") ])),
     (name = "REWRITE_ROUTES", text = ${JSON.stringify(JSON.stringify({ [`127.0.0.1:${ports.rewrite}`]: `http://127.0.0.1:${ports.shop}` }))}),
     (name = "STORE", durableObjectNamespace = "Store"),
   ],
@@ -104,6 +112,8 @@ const edgeUncached :Workerd.Worker = (
     (name = "DEMO_STORE", text = "on"),
     (name = "READ_CACHE_MS", text = "0"),
     (name = "OPERATOR_TOKEN", text = "${OPERATOR_TOKEN}"),
+    (name = "RATE_LIMITER", wrapped = (moduleName = "upfront-bench:ratelimit", innerBindings = [ (name = "namespaceId", json = "\\"1001\\""), (name = "limit", json = "1000000000"), (name = "period", json = "10") ])),
+    (name = "RATE_LIMITER_PER_KEY", wrapped = (moduleName = "upfront-bench:ratelimit", innerBindings = [ (name = "namespaceId", json = "\\"1002\\""), (name = "limit", json = "1000000000"), (name = "period", json = "10") ])),
     (name = "STORE", durableObjectNamespace = "Store"),
   ],
   durableObjectNamespaces = [ (className = "Store", uniqueKey = "upfront-bench-store-uncached", enableSql = true) ],
@@ -140,8 +150,9 @@ const helloJs :Workerd.Worker = (
  * One closed-loop run of `target/release/load` (tests/tools/src/load.rs) on core 1, workerd
  * being on core 0. wrk is not used: its latency figures break Little's law on these machines.
  */
-function load({ url, method, headers = [], body, connections = CONNECTIONS }, seconds = DURATION) {
+function load({ url, method, headers = [], body, mix, connections = CONNECTIONS }, seconds = DURATION) {
   const args = [url, '--connections', connections, '--seconds', seconds];
+  if (mix) args.push('--mix', mix);
   if (method) args.push('--method', method);
   for (const h of headers) args.push('--header', h);
   if (body) args.push('--body-file', bodyFile(body));
@@ -213,8 +224,8 @@ async function edgeThroughput() {
     const targets = {
       'hello world (JS)': { url: `http://127.0.0.1:${ports.helloJs}/` },
       'hello world (workers-rs)': { url: `http://127.0.0.1:${ports.helloRs}/` },
-      'edge: single SKU': { url: `http://127.0.0.1:${ports.edge}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}` },
-      'edge: batch of 100': batchTarget(ports.edge),
+      'edge: single SKU, cache replay': { url: `http://127.0.0.1:${ports.edge}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}` },
+      'edge: batch-100, cache replay': batchTarget(ports.edge),
       // The same, with the isolate read cache off: every request reaches the Durable Object.
       'edge: single, uncached': { url: `http://127.0.0.1:${ports.edgeUncached}/v1/availability/MUG-STONEWARE?key=${DEMO.publishableKey}` },
       'edge: batch-100, uncached': batchTarget(ports.edgeUncached),
@@ -225,10 +236,13 @@ async function edgeThroughput() {
       await seedLocalMerchants(`http://127.0.0.1:${port}`, loopbackOrigins(ports.site, ports.shop, ports.rewrite), OPERATOR_TOKEN);
     }
     for (const target of Object.values(targets)) if (!target.body) await waitFor(target.url);
+    // Realistic traffic, beside the replay of one cached answer above.
+    targets['edge: Zipf reads, 10k SKUs'] = { url: `http://127.0.0.1:${ports.edge}/`, mix: await zipfTraffic(ports.edge) };
+    targets['edge: Zipf reads, uncached'] = { url: `http://127.0.0.1:${ports.edgeUncached}/`, mix: await zipfTraffic(ports.edgeUncached) };
     if (process.env.BENCH_ONLY === 'holds') { // a quick loop: holds against their floor
       const hello = load(targets['hello world (workers-rs)'], '5');
-      const single = load(targets['edge: single SKU'], '5');
-      await holdThroughput(ports, { 'edge: single SKU': single }, hello);
+      const single = load(targets['edge: single SKU, cache replay'], '5');
+      await holdThroughput(ports, { 'edge: single SKU, cache replay': single }, hello);
       return;
     }
     if (process.env.BENCH_ONLY === 'channels') { // a quick loop: the rewrite mode and the feeds
@@ -251,22 +265,31 @@ async function edgeThroughput() {
     for (const [, target] of measured) load(target, '3'); // warm-up: let V8 and workerd settle
     const runs = Object.fromEntries(measured.map(([name]) => [name, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const [name, target] of measured) runs[name].push(load(target));
+      for (const [name, target] of measured) {
+        const port = new URL(target.url).port;
+        const before = await cacheStats(port);
+        const run = load(target);
+        const after = await cacheStats(port);
+        const asked = ['hits', 'misses', 'renewals'].reduce((n, k) => n + after[k] - before[k], 0);
+        run.hit_rate = name.startsWith('edge') && asked ? (after.hits - before.hits) / asked : null;
+        runs[name].push(run);
+      }
     }
     const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const rows = {};
-    console.log('  target                        req/s     p50 ms   p99 ms p99.9 ms   max ms');
+    console.log('  target                               req/s     p50 ms   p99 ms p99.9 ms   max ms  cache hits');
     for (const [name, list] of Object.entries(runs)) {
       const r = Object.fromEntries(Object.keys(list[0]).map((k) => [k, median(list.map((x) => x[k]))]));
       r.rounds = list;
       rows[name] = r;
       const non2xx = list.reduce((n, x) => n + x.non2xx, 0);
-      console.log(`  ${name.padEnd(27)} ${r.rps.toFixed(0).padStart(7)} ${r.p50_ms.toFixed(2).padStart(9)} ${r.p99_ms.toFixed(2).padStart(8)} ${r.p999_ms.toFixed(2).padStart(8)} ${r.max_ms.toFixed(1).padStart(8)}${non2xx ? `  (${non2xx} non-2xx!)` : ''}`);
+      const hits = r.hit_rate == null ? '' : `${(r.hit_rate * 100).toFixed(1)} %`;
+      console.log(`  ${name.padEnd(34)} ${r.rps.toFixed(0).padStart(7)} ${r.p50_ms.toFixed(2).padStart(9)} ${r.p99_ms.toFixed(2).padStart(8)} ${r.p999_ms.toFixed(2).padStart(8)} ${r.max_ms.toFixed(1).padStart(8)} ${hits.padStart(11)}${non2xx ? `  (${non2xx} non-2xx!)` : ''}`);
     }
-    const edge = rows['edge: single SKU'];
+    const edge = rows['edge: single SKU, cache replay'];
     const rs = rows['hello world (workers-rs)'];
     const js = rows['hello world (JS)'];
-    const batch = rows['edge: batch of 100'];
+    const batch = rows['edge: batch-100, cache replay'];
     const ratios = {
       single_vs_hello_rs_throughput: edge.rps / rs.rps,
       single_vs_hello_rs_p99: edge.p99_ms / rs.p99_ms,
@@ -276,7 +299,7 @@ async function edgeThroughput() {
     };
     console.log('  ratios (goals from issue 5 in brackets):');
     console.log(`    single SKU / hello-rs throughput  ${ratios.single_vs_hello_rs_throughput.toFixed(2)}×  [≥ 0.8]`);
-    const perRound = rows['edge: single SKU'].rounds.map((r, i) => (r.p99_ms / rows['hello world (workers-rs)'].rounds[i].p99_ms).toFixed(2));
+    const perRound = rows['edge: single SKU, cache replay'].rounds.map((r, i) => (r.p99_ms / rows['hello world (workers-rs)'].rounds[i].p99_ms).toFixed(2));
     console.log(`    single SKU / hello-rs p99         ${ratios.single_vs_hello_rs_p99.toFixed(2)}×  [≤ 1.5]  (per round: ${perRound.join(', ')})`);
     console.log(`    single SKU / hello-js throughput  ${ratios.single_vs_hello_js_throughput.toFixed(2)}×`);
     console.log(`    batch-100 / hello-rs throughput   ${ratios.batch_vs_hello_rs_throughput.toFixed(2)}×  [≥ 0.5]`);
@@ -285,6 +308,10 @@ async function edgeThroughput() {
     results.edge = rows;
     if (quick) return;
     const uncached = rows['edge: single, uncached'];
+    const zipfRow = rows['edge: Zipf reads, 10k SKUs'];
+    console.log(`    Zipf reads / hello-rs throughput  ${(zipfRow.rps / rs.rps).toFixed(2)}×, p50 ${(zipfRow.p50_ms / rs.p50_ms).toFixed(2)}× (cache hits ${(zipfRow.hit_rate * 100).toFixed(1)} %; cache replay: ${ratios.single_vs_hello_rs_throughput.toFixed(2)}×)`);
+    console.log(`    read cache gain on Zipf traffic: ${(zipfRow.rps / rows['edge: Zipf reads, uncached'].rps).toFixed(2)}× throughput`);
+    results.ratios.zipf_vs_hello_rs_throughput = zipfRow.rps / rs.rps;
     console.log(`    read cache gain: single ${(edge.rps / uncached.rps).toFixed(2)}×, batch-100 ${(batch.rps / rows['edge: batch-100, uncached'].rps).toFixed(2)}× throughput`);
     // Before the holds burst, which leaves the store busy with expiries.
     results.widget_first_paint = await widgetFirstPaint(origins);
@@ -295,6 +322,52 @@ async function edgeThroughput() {
     try { process.kill(-workerd.pid, 'SIGKILL'); } catch { /* gone */ }
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Realistic read traffic: a merchant of 10,000 SKUs (with the demo delivery
+ * configuration, so every answer computes its promise), asked in a recorded
+ * mix of 100,000 requests: SKUs by Zipf popularity (s = 1.1), 1 in 10 a
+ * batch (`GET /v1/availability?skus=…`) of 20–100 distinct SKUs; 60 % to
+ * Germany (half of them with one of 300 postal codes), 10 % to Austria,
+ * the rest without a destination; 85 % one unit, 10 % two, 5 % three;
+ * en-US or de-DE; each from one of 20,000 shopper addresses
+ * (`CF-Connecting-IP`, which the rate limiter keys on). Returns the mix
+ * file for `load --mix`.
+ */
+async function zipfTraffic(port) {
+  const edge = `http://127.0.0.1:${port}`;
+  const id = `zipf-${randomBytes(3).toString('hex')}`;
+  const created = await (await fetchAgain(`${edge}/v1/operator/merchants`, {
+    method: 'POST', headers: { Authorization: `Bearer ${OPERATOR_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id, display_name: 'Zipf', mode: 'test' }),
+  })).json();
+  const sk = created.secret_key.secret;
+  const pk = created.publishable_key.secret;
+  const put = (path, method, body) => fetchAgain(`${edge}${path}`, {
+    method, headers: { Authorization: `Bearer ${sk}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  }).then((r) => { if (!r.ok) throw new Error(`${path}: ${r.status}`); });
+  await put('/v1/delivery-config', 'PUT', JSON.parse(readFileSync(join(ROOT, 'edge/demo-delivery.json'), 'utf8')));
+  const SKUS = 10_000;
+  const sku = (i) => `Z-${String(i).padStart(5, '0')}`;
+  for (let i = 0; i < SKUS; i += 1000) {
+    await put('/v1/inventory', 'POST', { items: Array.from({ length: 1000 }, (_, j) => ({ sku: sku(i + j), on_hand: (i + j) % 40, low_stock_threshold: 5 })) });
+  }
+  const lines = zipfMix(pk, sku, SKUS);
+  // Every request of the mix is one a widget makes: answered 200.
+  await Promise.all(lines.slice(0, 400).map(async (line) => {
+    const [path, header] = line.split('\t');
+    const res = await fetchAgain(`${edge}${path}`, { headers: { 'CF-Connecting-IP': header.split(': ')[1] } });
+    if (!res.ok) throw new Error(`the Zipf mix's ${path.slice(0, 80)}… answered ${res.status}: ${await res.text()}`);
+  }));
+  const file = join(configDir, `zipf-mix-${port}.txt`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+/** The answer cache's lookups so far in the edge on `port` (one isolate under workerd). */
+async function cacheStats(port) {
+  return (await fetchAgain(`http://127.0.0.1:${port}/v1/test/cache-stats`)).json();
 }
 
 /**
@@ -433,7 +506,7 @@ async function holdThroughput(ports, rows, helloRs) {
   console.log(`  bare Durable Object, one SQLite UPDATE a request: ${bare.rps.toFixed(0)} req/s, p50 ${bare.p50_ms.toFixed(2)} ms`);
   console.log(`  holds/s vs the bare Durable Object  ${(holds.rps / bare.rps).toFixed(2)}×  [≥ 0.8]`);
   console.log(`  single-SKU reads right after the burst: ${read.rps.toFixed(0)} req/s, p99 ${read.p99_ms.toFixed(2)} ms`
-    + ` (${(read.rps / rows['edge: single SKU'].rps).toFixed(2)}× the read-only figure)`);
+    + ` (${(read.rps / rows['edge: single SKU, cache replay'].rps).toFixed(2)}× the read-only figure)`);
   results.holds = { ...holds, acknowledged: held, exact, bare_durable_object: bare, vs_bare: holds.rps / bare.rps };
   results.read_after_burst = read;
 }

@@ -114,12 +114,27 @@ impl Report {
 
 /// Runs `connections` closed loops against `target` for `duration`.
 pub fn run(target: &Target, connections: usize, duration: Duration) -> Report {
-    let request = target.request_bytes();
+    run_mix(std::slice::from_ref(target), connections, duration)
+}
+
+/// Runs `connections` closed loops over `targets` (one address) for
+/// `duration`: each connection walks the list in order from its own
+/// offset, wrapping, so a recorded traffic mix is replayed as drawn.
+pub fn run_mix(targets: &[Target], connections: usize, duration: Duration) -> Report {
+    let requests: Vec<Vec<u8>> = targets.iter().map(Target::request_bytes).collect();
+    let address = targets
+        .first()
+        .map(|t| t.address.clone())
+        .unwrap_or_default();
     let started = Instant::now();
     let deadline = started + duration;
     let parts: Vec<Report> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..connections)
-            .map(|_| scope.spawn(|| connection_loop(&target.address, &request, deadline)))
+            .map(|c| {
+                let (address, requests) = (&address, &requests);
+                let offset = c * requests.len() / connections.max(1);
+                scope.spawn(move || connection_loop(address, requests, offset, deadline))
+            })
             .collect();
         workers
             .into_iter()
@@ -140,10 +155,18 @@ pub fn run(target: &Target, connections: usize, duration: Duration) -> Report {
     report
 }
 
-fn connection_loop(address: &str, request: &[u8], deadline: Instant) -> Report {
+fn connection_loop(
+    address: &str,
+    requests: &[Vec<u8>],
+    offset: usize,
+    deadline: Instant,
+) -> Report {
     let mut report = Report::default();
     let mut connection = None;
+    let mut next = offset;
     while Instant::now() < deadline {
+        let request = &requests[next % requests.len()];
+        next += 1;
         let stream = match connection.take() {
             Some(stream) => stream,
             None => match open(address) {

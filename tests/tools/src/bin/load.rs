@@ -2,8 +2,12 @@
 //!
 //! ```text
 //! load URL [--connections 16] [--seconds 10] [--method POST]
-//!          [--header 'Name: value']... [--body-file FILE]
+//!          [--header 'Name: value']... [--body-file FILE] [--mix FILE]
 //! ```
+//!
+//! `--mix FILE`: GET requests to URL's address, one per line (`path` then
+//! tab-separated `Name: value` headers), replayed in order (each connection
+//! from its own offset) instead of URL's path.
 //!
 //! Prints one JSON line: rps, p50/p99/max/mean latency in ms, requests,
 //! non-2xx answers and connection errors.
@@ -11,12 +15,16 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use upfront_tools::load::{Target, run};
+use upfront_tools::load::{Target, run, run_mix};
 
 fn main() -> ExitCode {
     match parse(std::env::args().skip(1)) {
-        Ok((target, connections, seconds)) => {
-            let report = run(&target, connections, Duration::from_secs_f64(seconds));
+        Ok((target, connections, seconds, mix)) => {
+            let duration = Duration::from_secs_f64(seconds);
+            let report = match mix {
+                Some(targets) => run_mix(&targets, connections, duration),
+                None => run(&target, connections, duration),
+            };
             println!("{}", report.json());
             ExitCode::SUCCESS
         }
@@ -27,13 +35,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<(Target, usize, f64), String> {
+type Parsed = (Target, usize, f64, Option<Vec<Target>>);
+
+fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
     let mut url = None;
     let mut connections = 16;
     let mut seconds = 10.0;
     let mut method = None;
     let mut headers = Vec::new();
     let mut body = Vec::new();
+    let mut mix_file = None;
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
         match arg.as_str() {
@@ -49,6 +60,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<(Target, usize, f64),
                     .ok_or_else(|| format!("a header is 'Name: value', not {header:?}"))?;
                 headers.push((name.trim().to_string(), value.trim().to_string()));
             }
+            "--mix" => mix_file = Some(value()?),
             "--body-file" => {
                 let path = value()?;
                 body = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
@@ -61,5 +73,33 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<(Target, usize, f64),
     target.method = method.unwrap_or_else(|| if body.is_empty() { "GET" } else { "POST" }.into());
     target.headers = headers;
     target.body = body;
-    Ok((target, connections, seconds))
+    let mix = match mix_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            let targets: Vec<Target> = text
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(|line| {
+                    let mut fields = line.split('\t');
+                    let mut one = target.clone();
+                    one.method = "GET".into();
+                    one.body = Vec::new();
+                    one.path = fields.next().unwrap_or("/").to_string();
+                    for header in fields {
+                        if let Some((name, value)) = header.split_once(':') {
+                            one.headers
+                                .push((name.trim().to_string(), value.trim().to_string()));
+                        }
+                    }
+                    one
+                })
+                .collect();
+            if targets.is_empty() {
+                return Err(format!("{path}: no requests"));
+            }
+            Some(targets)
+        }
+        None => None,
+    };
+    Ok((target, connections, seconds, mix))
 }
