@@ -112,6 +112,8 @@ test('a deploy: keys are generated, never imported; no demo store exists', async
   assert.equal(shop.status, 201);
   const clock = await call(A, TOKEN, 'POST', '/v1/test/clock', { merchant: 'clockless', advance_seconds: 86400 });
   assert.deepEqual([clock.status, clock.body.error.code], [404, 'not_found']);
+  // Nor do the benchmark's cache counters.
+  assert.equal((await fetch(`${A}/v1/test/cache-stats`)).status, 404);
 });
 
 test('revocation and settings made through one isolate hold in another within 5 s', async () => {
