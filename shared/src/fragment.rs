@@ -18,26 +18,11 @@ use jiff::civil::{Date, Weekday};
 
 use crate::api::Availability;
 use crate::copy::{Copy, fill, for_locale, split};
+use crate::email::templates::escape;
 use crate::stock::StockStatus;
 
 /// The widget's stylesheet, as the loader adopts it.
 pub const WIDGET_CSS: &str = include_str!("widget.css");
-
-/// Escapes text for HTML content and double-quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// CLDR's plural category of a whole number in `language`.
 ///
@@ -261,14 +246,6 @@ mod tests {
         assert_eq!(
             date_range(copy, day(2027, 1, 22), day(2027, 1, 25), today),
             "Fri, Jan 22 – Mon, Jan 25, 2027"
-        );
-    }
-
-    #[test]
-    fn merchant_text_is_escaped() {
-        assert_eq!(
-            escape("<b a=\"x\">&'"),
-            "&lt;b a=&quot;x&quot;&gt;&amp;&#39;"
         );
     }
 

@@ -9,7 +9,7 @@ import http from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { apiCall, operatorToken, ROOT } from './edge.mjs';
+import { apiCall, until, operatorToken, ROOT } from './edge.mjs';
 import { launch, shopPage, widgetText } from './browser.mjs';
 import { crawl, served, SITE } from './site.mjs';
 
@@ -40,15 +40,6 @@ async function merchant(extra = {}) {
   return { id, sk: created.body.secret_key.secret, pk: created.body.publishable_key.secret };
 }
 
-async function until(what, check, ms = 20_000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    assert.ok(Date.now() - start < ms, `${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const day = (days) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 

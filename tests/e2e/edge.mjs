@@ -1,6 +1,7 @@
 // Starts and stops the real edge (wrangler dev on workerd) for tests.
 // Servers are started in their own process group and stopped by that id,
 // never by name, so a failing test cannot leave one behind.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync, openSync } from 'node:fs';
@@ -89,6 +90,17 @@ export async function configureAcme(url, notices = []) {
     }),
   });
   if (res.status !== 200) throw new Error(`delivery config write failed: ${res.status} ${await res.text()}`);
+}
+
+/** `check()`'s first truthy answer, asked every 100 ms; fails the test after `ms`. */
+export async function until(what, check, ms = 20_000) {
+  const start = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    assert.ok(Date.now() - start < ms, `${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** One API call with a bearer credential: `{ status, body }`, the body parsed when there is one. */

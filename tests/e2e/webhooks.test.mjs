@@ -8,7 +8,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiCall, operatorToken, startEdge } from './edge.mjs';
+import { apiCall, until, operatorToken, startEdge } from './edge.mjs';
 import { mailTo } from './mailbox.mjs';
 
 const EDGE = process.env.EDGE_URL;
@@ -50,15 +50,6 @@ async function merchant(mode) {
   });
   assert.equal(created.status, 201);
   return created.body.secret_key.secret;
-}
-async function until(what, check, ms = 20_000) {
-  const start = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    assert.ok(Date.now() - start < ms, `${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 const eventsOf = (id) => received.filter((r) => JSON.parse(r.body).id === id);
 

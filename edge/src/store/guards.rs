@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use jiff::Timestamp;
 use serde::Deserialize;
+use upfront_shared::answer::StockSnapshot;
 use upfront_shared::guard::cover::Outlook;
 use upfront_shared::guard::level::GuardLevel;
 use upfront_shared::guard::rate::SalesRate;
@@ -121,13 +123,7 @@ impl Store {
             let Some(snapshot) = snapshots.get(sku) else {
                 continue;
             };
-            let rate = rates.get(sku).copied().unwrap_or_default();
-            let available = if snapshot.policy.discontinued {
-                0
-            } else {
-                snapshot.level.sellable()
-            };
-            let outlook = Outlook::of(available, &rate, &snapshot.arrivals(), now);
+            let outlook = outlook_of(snapshot, rates.get(sku), now);
             let row = levels.remove(&(rule.id.clone(), sku.clone()));
             let was = row
                 .as_ref()
@@ -199,13 +195,7 @@ impl Store {
                 let Some(snapshot) = snapshots.get(sku) else {
                     continue;
                 };
-                let rate = rates.get(sku).copied().unwrap_or_default();
-                let available = if snapshot.policy.discontinued {
-                    0
-                } else {
-                    snapshot.level.sellable()
-                };
-                let outlook = Outlook::of(available, &rate, &snapshot.arrivals(), now);
+                let outlook = outlook_of(snapshot, rates.get(sku), now);
                 let row = levels.get(&(rule.id.clone(), sku.clone()));
                 let level = row
                     .and_then(|r| GuardLevel::parse(&r.level))
@@ -287,6 +277,18 @@ impl Store {
             .map(|r| ((r.rule.clone(), r.sku.clone()), r))
             .collect())
     }
+}
+
+/// What a guarded SKU's level is decided from: what a shopper can buy
+/// (nothing, once discontinued), at its rate of sale, with its arrivals.
+fn outlook_of(snapshot: &StockSnapshot, rate: Option<&SalesRate>, now: Timestamp) -> Outlook {
+    let available = if snapshot.policy.discontinued {
+        0
+    } else {
+        snapshot.level.sellable()
+    };
+    let rate = rate.copied().unwrap_or_default();
+    Outlook::of(available, &rate, &snapshot.arrivals(), now)
 }
 
 fn state(

@@ -13,6 +13,7 @@
 use jiff::civil::Date;
 
 use super::{FeedItem, Shipping, iso_instant, within_a_year};
+use crate::email::templates::escape;
 use crate::stock::StockStatus;
 
 pub const NAMESPACE: &str = "http://base.google.com/ns/1.0";
@@ -64,22 +65,14 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// Escapes text for an XML element's content or attribute.
+/// Escapes text for an XML element's content or attribute: as for HTML,
+/// less the control characters XML 1.0 does not allow at all.
 pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // XML 1.0 allows no other control characters.
-            c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    let allowed: String = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    escape(&allowed)
 }
 
 pub fn xml_head(title: &str, link: &str) -> String {
@@ -204,7 +197,7 @@ mod tests {
 
     #[test]
     fn text_cannot_break_the_xml_or_the_tsv() {
-        assert_eq!(xml_escape("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&apos;");
+        assert_eq!(xml_escape("a<b>&\"'\u{1}"), "a&lt;b&gt;&amp;&quot;&#39;");
         assert_eq!(tsv_field("a\tb:c,d\n", &[':', ',']), "a b c d ");
     }
 }
