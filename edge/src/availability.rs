@@ -12,11 +12,11 @@ use upfront_shared::batch::{batch_from_query, item_qty, validate_batch};
 use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::offer::ProductJsonLd;
-use upfront_shared::promise::config::Compiled;
+use upfront_shared::promise::config::{Compiled, merchant_today};
 use upfront_shared::promise::engine::Destination;
 use upfront_shared::promise::learn::LaneModel;
 use upfront_shared::query::Destination as QueryDestination;
-use upfront_shared::query::parse_availability_query;
+use upfront_shared::query::{AvailabilityQuery, parse_availability_query};
 use upfront_shared::sku::is_valid_sku;
 use worker::{Env, Request, web_sys};
 
@@ -48,7 +48,8 @@ pub async fn get(
         Lookup::Miss => false,
         Lookup::Renew => true,
     };
-    let answer = answer_one(env, grant, query, sku, fresh).await?;
+    let query = parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let answer = answer_one(env, grant, &query, sku, fresh).await?;
     remembered_reply(req, question, &answer)
 }
 
@@ -69,13 +70,9 @@ pub async fn offer(
         Lookup::Renew => true,
     };
     let asked = parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    let answer = answer_one(env, grant, query, sku, fresh).await?;
+    let answer = answer_one(env, grant, &asked, sku, fresh).await?;
     let (config, _) = promise_inputs(env, &grant.merchant).await?;
-    let zone = config
-        .as_deref()
-        .and_then(|c| c.warehouses.first().map(|w| w.zone.clone()))
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = now()?.to_zoned_datetime(zone).date();
+    let today = merchant_today(config.as_deref(), now()?);
     let country = answer.delivery_options.first().and(
         asked
             .destination
@@ -96,12 +93,11 @@ pub async fn offer(
 pub(crate) async fn answer_one(
     env: &Env,
     grant: &KeyGrant,
-    query: &Query,
+    query: &AvailabilityQuery,
     sku: &str,
     fresh: bool,
 ) -> Result<upfront_shared::api::Availability, ApiError> {
     let (merchant, promise_key) = (&grant.merchant, grant.promise_key.as_str());
-    let query = parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     if !is_valid_sku(sku) {
         return Err(ErrorBody::new(
             ErrorCode::InvalidParameter,

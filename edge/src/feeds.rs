@@ -15,6 +15,7 @@ use upfront_shared::error::{ErrorBody, ErrorCode};
 use upfront_shared::etag::if_none_match_hits;
 use upfront_shared::feed::{FeedFormat, FeedUrls, shipping, token_merchant};
 use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::promise::config::merchant_today;
 use worker::{Env, Headers, Request, Response};
 
 use crate::availability::now;
@@ -115,11 +116,7 @@ pub async fn serve(
     headers.set("Content-Type", format.content_type())?;
     let settings: MerchantConfig = head.settings;
     let config = delivery_config::load(env, &settings).await?;
-    let zone = config
-        .as_deref()
-        .and_then(|c| c.warehouses.first().map(|w| w.zone.clone()))
-        .unwrap_or(TimeZone::UTC);
-    let today = now.to_zoned_datetime(zone).date();
+    let today = merchant_today(config.as_deref(), now);
     // One feed per target country, as the channels take them: the
     // configuration's default country unless `?country=` names another.
     let asked = req

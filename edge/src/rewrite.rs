@@ -24,6 +24,8 @@ use lol_html::{HtmlRewriter, Settings, element};
 use upfront_shared::fragment::shadow_root;
 use upfront_shared::keys::KeyKind;
 use upfront_shared::offer::ProductJsonLd;
+use upfront_shared::promise::config::merchant_today;
+use upfront_shared::query::parse_availability_query;
 use worker::wasm_bindgen::JsValue;
 use worker::{Env, Fetch, Method, Request, RequestInit, RequestRedirect, Response};
 
@@ -279,15 +281,13 @@ async fn fill(env: &Env, page_origin: &str, page_lang: Option<&str>, asked: &Ask
             query.push(("postal_code".into(), code.clone()));
         }
     }
+    let query =
+        parse_availability_query(query.iter().map(|(k, v)| (k.as_str(), v.as_str()))).ok()?;
     let answer = availability::answer_one(env, &grant, &query, &asked.sku, false)
         .await
         .ok()?;
     let config = delivery_config::load(env, &grant.merchant).await.ok()?;
-    let zone = config
-        .as_deref()
-        .and_then(|c| c.warehouses.first().map(|w| w.zone.clone()))
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = now().ok()?.to_zoned_datetime(zone).date();
+    let today = merchant_today(config.as_deref(), now().ok()?);
     let root = shadow_root(&answer, &locale, today, asked.badge);
     let ld = ProductJsonLd::of(
         &answer,

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::promise::config::merchant_today;
 use upfront_shared::promise::learn::{LaneModel, LearnSettings};
 use upfront_shared::promise::shipments::{
     RecordResult, ShipmentEvents, ShipmentTally, learn, validate_events,
@@ -74,12 +75,9 @@ pub async fn model(env: &Env, merchant: &MerchantConfig) -> Result<Rc<LaneModel>
         return Ok(model);
     }
     let settings = LearnSettings::default();
-    // The merchant's day: the primary warehouse's, as the tallies count.
-    let zone = delivery_config::load(env, merchant)
-        .await?
-        .and_then(|c| c.warehouses.first().map(|w| w.zone.clone()))
-        .unwrap_or(jiff::tz::TimeZone::UTC);
-    let today = now.to_zoned_datetime(zone).date();
+    // The merchant's day, as the tallies count theirs.
+    let config = delivery_config::load(env, merchant).await?;
+    let today = merchant_today(config.as_deref(), now);
     let since_day =
         i64::from((today - jiff::civil::date(1970, 1, 1)).get_days()) - settings.window_days;
     let tallies: Vec<ShipmentTally> = store::call(

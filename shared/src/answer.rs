@@ -7,7 +7,7 @@ use crate::api::{
     Availability, DeliveryOption, DeliveryWindow, InboundOrder, LocationStock, Notice, Reason,
 };
 use crate::order::token::{PromiseTerms, issued_at};
-use crate::promise::config::Compiled;
+use crate::promise::config::{Compiled, merchant_today};
 use crate::promise::engine::{Destination, PromiseRequest, promise};
 use crate::promise::learn::LaneModel;
 use crate::stock::{Inbound, SkuPolicy, Stock, StockLevel, StockStatus};
@@ -85,11 +85,7 @@ pub fn availability(
         policy: snapshot.policy,
         inbound: &inbound,
     };
-    // The merchant's today: the primary warehouse's, or UTC without one.
-    let zone = delivery
-        .and_then(|ctx| ctx.config.warehouses.first())
-        .map_or(jiff::tz::TimeZone::UTC, |w| w.zone.clone());
-    let today = now.to_zoned_datetime(zone).date();
+    let today = merchant_today(delivery.map(|ctx| ctx.config), now);
     let derived = stock.derive(i64::from(qty), today);
     let available = snapshot.level.sellable();
     let short = available < i64::from(qty);

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use upfront_shared::feed::FeedItem;
 use upfront_shared::merchant::MerchantConfig;
+use upfront_shared::promise::config::merchant_zone;
 use worker::{Result, SqlStorage};
 
 use super::inventory::SkuRecord;
@@ -28,7 +29,15 @@ pub struct FeedPage {
 /// Marks the feeds changed, when the merchant has any (a store without a
 /// feed URL writes nothing more per write).
 pub(super) fn feed_changed(store: &Store, now_ms: i64) -> Result<()> {
-    if store.meta("feed_token")?.is_some() {
+    let has_feeds = match store.has_feeds.get() {
+        Some(known) => known,
+        None => {
+            let known = store.meta("feed_token")?.is_some();
+            store.has_feeds.set(Some(known));
+            known
+        }
+    };
+    if has_feeds {
         store.set_meta("feed_changed_ms", &now_ms.to_string())?;
     }
     Ok(())
@@ -44,6 +53,7 @@ impl Store {
         let merchant = self.merchant_config()?.0.id;
         let token = format!("ft_{merchant}.{}", random_hex(&self.sql, 16)?);
         self.set_meta("feed_token", &token)?;
+        self.has_feeds.set(Some(true));
         self.set_meta("feed_changed_ms", &now_ms.to_string())?;
         Ok(token)
     }
@@ -83,10 +93,7 @@ impl Store {
         }
         let records: Vec<SkuRecord> = read_after(&self.sql, after, limit)?;
         let now = timestamp(now_ms)?;
-        let zone = self
-            .compiled_config()?
-            .and_then(|c| c.warehouses.first().map(|w| w.zone.clone()))
-            .unwrap_or(jiff::tz::TimeZone::UTC);
+        let zone = merchant_zone(self.compiled_config()?.as_ref());
         let paused = self.paused_skus(now_ms)?;
         let next = (records.len() == limit as usize)
             .then(|| records.last().map(|r| r.sku.clone()))

@@ -210,20 +210,11 @@ impl Store {
 
     /// The SKUs whose ads a stop pauses now (Merchant Center's 14 days).
     pub(super) fn paused_skus(&self, now_ms: i64) -> Result<Vec<String>> {
-        #[derive(Deserialize)]
-        struct Sku {
-            sku: String,
-        }
-        Ok(self
-            .sql
-            .exec(
-                "SELECT DISTINCT sku FROM guard_state WHERE level = 'stop' AND since_ms > ?",
-                vec![((now_ms - MAX_PAUSE.as_millis() as i64) as f64).into()],
-            )?
-            .to_array::<Sku>()?
-            .into_iter()
-            .map(|s| s.sku)
-            .collect())
+        super::skus_of(
+            &self.sql,
+            "SELECT DISTINCT sku FROM guard_state WHERE level = 'stop' AND since_ms > ?",
+            vec![((now_ms - MAX_PAUSE.as_millis() as i64) as f64).into()],
+        )
     }
 
     /// When the alarm should look at guarded SKUs again: a quarter-hour

@@ -238,20 +238,11 @@ impl Store {
 
     /// The SKUs of open holds due to expire, to compare their statuses.
     pub(super) fn due_hold_skus(&self, now_ms: i64) -> Result<Vec<String>> {
-        #[derive(Deserialize)]
-        struct Sku {
-            sku: String,
-        }
-        Ok(self
-            .sql
-            .exec(
-                "SELECT DISTINCT sku FROM holds WHERE state = 'open' AND expires_at_ms <= ?",
-                vec![now_ms.into()],
-            )?
-            .to_array::<Sku>()?
-            .into_iter()
-            .map(|row| row.sku)
-            .collect())
+        super::skus_of(
+            &self.sql,
+            "SELECT DISTINCT sku FROM holds WHERE state = 'open' AND expires_at_ms <= ?",
+            vec![now_ms.into()],
+        )
     }
 
     fn hold(&self, id: &str) -> Result<Option<HoldRow>> {

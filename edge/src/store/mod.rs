@@ -307,6 +307,8 @@ pub struct Store {
     /// The promotion guard's rules as last read or written: every sale
     /// looks at them, and a campaign's set may be 100,000 SKUs of JSON.
     guard_rules: RefCell<Option<Rc<upfront_shared::guard::rules::GuardRules>>>,
+    /// Whether the merchant has feed URLs, once known: every write asks.
+    has_feeds: Cell<Option<bool>>,
 }
 
 impl DurableObject for Store {
@@ -319,6 +321,7 @@ impl DurableObject for Store {
             env,
             exists: Cell::new(false),
             guard_rules: RefCell::new(None),
+            has_feeds: Cell::new(None),
         }
     }
 
@@ -654,19 +657,7 @@ impl Store {
 
     /// The SKUs whose stock `command` may change, for live push.
     fn skus_touched_by(&self, command: &StoreCommand) -> Result<Vec<String>> {
-        #[derive(Deserialize)]
-        struct Sku {
-            sku: String,
-        }
-        let lookup = |query: &str, id: &str| -> Result<Vec<String>> {
-            Ok(self
-                .sql
-                .exec(query, vec![id.into()])?
-                .to_array::<Sku>()?
-                .into_iter()
-                .map(|row| row.sku)
-                .collect())
-        };
+        let lookup = |query: &str, id: &str| skus_of(&self.sql, query, vec![id.into()]);
         match command {
             StoreCommand::Upsert { items, .. } => Ok(items.iter().map(|i| i.sku.clone()).collect()),
             StoreCommand::CreateHold { sku, .. } => Ok(vec![sku.clone()]),
@@ -768,6 +759,20 @@ impl Store {
 }
 
 /// Whether `query` finds at least one row (for "ask before inserting").
+/// The `sku` column of every row `query` answers.
+fn skus_of(sql: &SqlStorage, query: &str, params: Vec<SqlStorageValue>) -> Result<Vec<String>> {
+    #[derive(Deserialize)]
+    struct Sku {
+        sku: String,
+    }
+    Ok(sql
+        .exec(query, params)?
+        .to_array::<Sku>()?
+        .into_iter()
+        .map(|row| row.sku)
+        .collect())
+}
+
 fn any_row(sql: &SqlStorage, query: &str, params: Vec<SqlStorageValue>) -> Result<bool> {
     Ok(sql.exec(query, params)?.raw().next().is_some())
 }

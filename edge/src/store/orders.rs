@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use upfront_shared::answer::StockSnapshot;
 use upfront_shared::order::ftc::{Action, Event, Obligation, Refusal, Stage};
 use upfront_shared::order::token::{PromiseTerms, TokenError};
-use upfront_shared::order::watch::{earliest_ship, merchant_today};
+use upfront_shared::order::watch::earliest_ship;
 use upfront_shared::order::{
     BuyerAnswer, DelayReason, Order, OrderList, OrderRequest, OrderShipment, OrderStatus,
     PromiseSource, SentNotice, buyer_token,
@@ -25,6 +25,7 @@ use upfront_shared::order::{
 use upfront_shared::outbound::{EventData, EventType};
 use upfront_shared::promise::calendar::BusinessCalendar;
 use upfront_shared::promise::config::Compiled;
+use upfront_shared::promise::config::merchant_today;
 use upfront_shared::promise::shipments::ShipmentEvent;
 use worker::Result;
 

@@ -2,7 +2,7 @@
 //! configuration behind every promise.
 
 use std::collections::HashMap;
-use upfront_shared::promise::config::DeliveryConfig;
+use upfront_shared::promise::config::{DeliveryConfig, merchant_zone};
 
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -70,11 +70,7 @@ impl Store {
             .iter()
             .flat_map(|c| c.warehouses.iter().map(|w| (w.id.as_str(), &w.zone)))
             .collect();
-        let utc = TimeZone::UTC;
-        let primary = config
-            .as_ref()
-            .and_then(|c| c.warehouses.first())
-            .map_or(&utc, |w| &w.zone);
+        let primary = merchant_zone(config.as_ref());
         let instant = |ms: f64| {
             Timestamp::from_millisecond(ms as i64).map_err(|e| Error::RustError(e.to_string()))
         };
@@ -92,7 +88,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(tally(shipments, since_day, |warehouse| {
-            zones.get(warehouse).copied().unwrap_or(primary)
+            zones.get(warehouse).copied().unwrap_or(&primary)
         }))
     }
 

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::allocation::sources;
 use crate::answer::StockSnapshot;
-use crate::promise::config::Compiled;
+use crate::promise::config::{Compiled, merchant_today};
 use crate::promise::engine::{Destination, PromiseRequest, promise};
 
 /// One line of an open order and what stands before it.
@@ -21,14 +21,6 @@ pub struct LineStock<'a> {
     pub stock: &'a StockSnapshot,
     /// Units of this SKU that older open orders take first.
     pub ahead: i64,
-}
-
-/// The merchant's today: the primary warehouse's, or UTC without one.
-pub fn merchant_today(config: Option<&Compiled>, now: Timestamp) -> Date {
-    let zone = config
-        .and_then(|c| c.warehouses.first())
-        .map_or(jiff::tz::TimeZone::UTC, |w| w.zone.clone());
-    now.to_zoned_datetime(zone).date()
 }
 
 /// The earliest day every line can ship, in the merchant's calendar;

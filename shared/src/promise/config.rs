@@ -458,3 +458,17 @@ fn check_lane(lane: &LaneConfig) -> Result<(), (&'static str, &'static str)> {
     }
     check_range(lane.transit_days).map_err(|m| ("transit_days", m))
 }
+
+/// The merchant's zone: the primary warehouse's, or UTC without a
+/// configuration. Every "today" of the engine, the orders, the feeds and
+/// the rendered pages counts in it.
+pub fn merchant_zone(config: Option<&Compiled>) -> TimeZone {
+    config
+        .and_then(|c| c.warehouses.first())
+        .map_or(TimeZone::UTC, |w| w.zone.clone())
+}
+
+/// The merchant's today at `now` (see [`merchant_zone`]).
+pub fn merchant_today(config: Option<&Compiled>, now: Timestamp) -> Date {
+    now.to_zoned_datetime(merchant_zone(config)).date()
+}
