@@ -1,6 +1,6 @@
 //! `GET /v1/availability/{sku}`, `POST /v1/availability/batch` and its
 //! `GET /v1/availability?skus=…` form: the public reads. One Durable Object stock read per request, whatever the
-//! count; the delivery configuration and learned transit come from
+//! count; the delivery configuration and learned forecast come from
 //! per-isolate caches and cost a call only when those expire.
 
 use std::rc::Rc;
@@ -14,7 +14,7 @@ use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::offer::ProductJsonLd;
 use upfront_shared::promise::config::{Compiled, merchant_today};
 use upfront_shared::promise::engine::Destination;
-use upfront_shared::promise::learn::LaneModel;
+use upfront_shared::promise::forecast::Forecast;
 use upfront_shared::query::Destination as QueryDestination;
 use upfront_shared::query::{AvailabilityQuery, parse_availability_query};
 use upfront_shared::sku::is_valid_sku;
@@ -111,12 +111,12 @@ pub(crate) async fn answer_one(
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "this store has no such sku"))?;
-    let (config, learned) = promise_inputs(env, merchant).await?;
+    let (config, forecast) = promise_inputs(env, merchant).await?;
     let destination = destination(config.as_deref(), &query.destination);
     let context = delivery_context(
         config.as_deref(),
         &destination,
-        learned.as_deref(),
+        forecast.as_deref(),
         query.locale.as_deref(),
         promise_key,
     );
@@ -203,7 +203,7 @@ async fn answer_batch(
         read(env, merchant, valid_skus, fresh).await?
     };
     let now = now()?;
-    let (config, learned) = promise_inputs(env, merchant).await?;
+    let (config, forecast) = promise_inputs(env, merchant).await?;
     let destination = destination(
         config.as_deref(),
         &QueryDestination {
@@ -214,7 +214,7 @@ async fn answer_batch(
     let context = delivery_context(
         config.as_deref(),
         &destination,
-        learned.as_deref(),
+        forecast.as_deref(),
         request.locale.as_deref(),
         promise_key,
     );
@@ -272,30 +272,30 @@ fn destination(config: Option<&Compiled>, asked: &QueryDestination) -> Destinati
 fn delivery_context<'a>(
     config: Option<&'a Compiled>,
     destination: &'a Destination,
-    learned: Option<&'a LaneModel>,
+    forecast: Option<&'a Forecast>,
     locale: Option<&'a str>,
     promise_key: &'a str,
 ) -> Option<DeliveryContext<'a>> {
     config.map(|config| DeliveryContext {
         config,
         destination,
-        learned,
+        forecast,
         locale,
         promise_key: Some(promise_key),
     })
 }
 
-/// The merchant's delivery configuration and, when it has one, the transit
-/// learned from its reported shipments.
+/// The merchant's delivery configuration and, when it has one, the
+/// forecast learned from its reported shipments.
 async fn promise_inputs(
     env: &Env,
     merchant: &MerchantConfig,
-) -> Result<(Option<Rc<Compiled>>, Option<Rc<LaneModel>>), ApiError> {
+) -> Result<(Option<Rc<Compiled>>, Option<Rc<Forecast>>), ApiError> {
     let Some(config) = delivery_config::load(env, merchant).await? else {
         return Ok((None, None));
     };
-    let learned = shipments::model(env, merchant).await?;
-    Ok((Some(config), Some(learned)))
+    let forecast = shipments::model(env, merchant).await?;
+    Ok((Some(config), Some(forecast)))
 }
 
 /// Reads through the isolate's micro-cache: one Durable Object call for

@@ -1,5 +1,6 @@
 //! `POST /v1/shipments`, and the per-isolate cache of each merchant's
-//! learned transit model that availability reads use.
+//! learned forecast (handling, transit, recalibrated levels) that
+//! availability reads use.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -7,10 +8,8 @@ use std::rc::Rc;
 
 use upfront_shared::merchant::MerchantConfig;
 use upfront_shared::promise::config::merchant_today;
-use upfront_shared::promise::learn::{LaneModel, LearnSettings};
-use upfront_shared::promise::shipments::{
-    RecordResult, ShipmentEvents, ShipmentTally, learn, validate_events,
-};
+use upfront_shared::promise::forecast::{Forecast, ForecastInputs, ForecastSettings};
+use upfront_shared::promise::shipments::{RecordResult, ShipmentEvents, validate_events};
 use worker::{Env, Request, Response};
 
 use crate::availability::now;
@@ -28,7 +27,7 @@ const MODEL_TTL_MS: f64 = 5.0 * 60.0 * 1000.0;
 
 struct Entry {
     fitted_ms: f64,
-    model: Rc<LaneModel>,
+    model: Rc<Forecast>,
 }
 
 thread_local! {
@@ -41,12 +40,14 @@ pub async fn record(
     merchant: &MerchantConfig,
 ) -> Result<Response, ApiError> {
     let events: ShipmentEvents = json_body(req, MAX_BODY_BYTES).await?;
-    validate_events(&events, now()?)?;
+    let now = now()?;
+    validate_events(&events, now)?;
     let result: RecordResult = store::call(
         env,
         &merchant.id,
         &StoreCommand::RecordShipments {
             items: events.items,
+            now_ms: now.as_millisecond(),
         },
     )
     .await?;
@@ -61,8 +62,8 @@ pub fn forget_model(merchant: &str) {
     crate::answer_cache::forget_merchant(merchant);
 }
 
-/// The merchant's learned transit, refit at most every five minutes.
-pub async fn model(env: &Env, merchant: &MerchantConfig) -> Result<Rc<LaneModel>, ApiError> {
+/// The merchant's learned forecast, refit at most every five minutes.
+pub async fn model(env: &Env, merchant: &MerchantConfig) -> Result<Rc<Forecast>, ApiError> {
     let now = now()?;
     let now_ms = now.as_millisecond() as f64;
     let cached = MODELS.with_borrow(|models| {
@@ -74,19 +75,18 @@ pub async fn model(env: &Env, merchant: &MerchantConfig) -> Result<Rc<LaneModel>
     if let Some(model) = cached {
         return Ok(model);
     }
-    let settings = LearnSettings::default();
-    // The merchant's day, as the tallies count theirs.
+    // The merchant's day, as the store counts its days.
     let config = delivery_config::load(env, merchant).await?;
     let today = merchant_today(config.as_deref(), now);
-    let since_day =
-        i64::from((today - jiff::civil::date(1970, 1, 1)).get_days()) - settings.window_days;
-    let tallies: Vec<ShipmentTally> = store::call(
-        env,
-        &merchant.id,
-        &StoreCommand::ShipmentTallies { since_day },
-    )
-    .await?;
-    let model = Rc::new(learn(&tallies, today, &settings));
+    let target = config.as_deref().map_or(0.95, |c| c.on_time_target);
+    let inputs: ForecastInputs =
+        store::call(env, &merchant.id, &StoreCommand::ForecastInputs { today }).await?;
+    let model = Rc::new(Forecast::from_inputs(
+        &inputs,
+        today,
+        target,
+        &ForecastSettings::default(),
+    ));
     MODELS.with_borrow_mut(|models| {
         models.insert(
             merchant.id.clone(),

@@ -9,7 +9,7 @@ use crate::api::{
 use crate::order::token::{PromiseTerms, issued_at};
 use crate::promise::config::{Compiled, merchant_today};
 use crate::promise::engine::{Destination, PromiseRequest, promise};
-use crate::promise::learn::LaneModel;
+use crate::promise::forecast::Forecast;
 use crate::stock::{Inbound, SkuPolicy, Stock, StockLevel, StockStatus};
 
 /// One SKU as the store keeps it.
@@ -50,7 +50,7 @@ impl StockSnapshot {
 pub struct DeliveryContext<'a> {
     pub config: &'a Compiled,
     pub destination: &'a Destination,
-    pub learned: Option<&'a LaneModel>,
+    pub forecast: Option<&'a Forecast>,
     /// The shopper's locale, for merchant texts.
     pub locale: Option<&'a str>,
     /// The store's key for promise tokens; without one, options carry none.
@@ -117,7 +117,7 @@ pub fn availability(
                     stock: &stock,
                     preorder_release: snapshot.policy.preorder_release,
                 },
-                ctx.learned,
+                ctx.forecast,
             )
         }
         _ => Vec::new(),
@@ -320,7 +320,7 @@ mod tests {
                 Some(DeliveryContext {
                     config: &compiled,
                     destination: &destination,
-                    learned: None,
+                    forecast: None,
                     locale,
                     promise_key: None,
                 }),

@@ -144,11 +144,11 @@ pub enum StoreCommand {
     /// Inserts or updates shipments by id (already validated).
     RecordShipments {
         items: Vec<ShipmentEvent>,
+        now_ms: i64,
     },
-    /// Shipments handed off on or after `since_day` (UTC days since 1970),
-    /// counted by route, handoff day and outcome.
-    ShipmentTallies {
-        since_day: i64,
+    /// What the forecast learns from on the merchant's day `today`.
+    ForecastInputs {
+        today: jiff::civil::Date,
     },
     /// A back-in-stock subscription (already validated).
     Subscribe {
@@ -309,6 +309,9 @@ pub struct Store {
     guard_rules: RefCell<Option<Rc<upfront_shared::guard::rules::GuardRules>>>,
     /// Whether the merchant has feed URLs, once known: every write asks.
     has_feeds: Cell<Option<bool>>,
+    /// The forecast a recorded shipment's promise curve comes from, and
+    /// when it was built (ms): refit at most every five minutes.
+    forecast: RefCell<Option<(i64, Rc<upfront_shared::promise::forecast::Forecast>)>>,
 }
 
 impl DurableObject for Store {
@@ -322,6 +325,7 @@ impl DurableObject for Store {
             exists: Cell::new(false),
             guard_rules: RefCell::new(None),
             has_feeds: Cell::new(None),
+            forecast: RefCell::new(None),
         }
     }
 
@@ -514,10 +518,10 @@ impl Store {
                 Response::from_json(&config)
             }
             C::GetDeliveryConfig => Response::from_json(&self.delivery_config()?),
-            C::RecordShipments { items } => Response::from_json(&self.record_shipments(items)?),
-            C::ShipmentTallies { since_day } => {
-                Response::from_json(&self.shipment_tallies(since_day)?)
+            C::RecordShipments { items, now_ms } => {
+                Response::from_json(&self.record_shipments(items, now_ms)?)
             }
+            C::ForecastInputs { today } => Response::from_json(&self.forecast_inputs(today)?),
             C::Subscribe {
                 subscription,
                 now_ms,

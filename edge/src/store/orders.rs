@@ -372,7 +372,7 @@ impl Store {
                     .position(|s| s.tracking == shipment.tracking);
                 if order.obligation.stage == Stage::Shipped {
                     // Another parcel of a shipped order, or news of one.
-                    self.record_lane(&order, &shipment)?;
+                    self.record_lane(&order, &shipment, now_ms)?;
                     match known {
                         Some(i) => order.shipments[i] = shipment,
                         None => order.shipments.push(shipment),
@@ -420,7 +420,7 @@ impl Store {
         }
         if let OrderStep::Ship { .. } = step {
             if let Some(shipment) = order.shipments.last() {
-                self.record_lane(&order, shipment)?;
+                self.record_lane(&order, shipment, now_ms)?;
             }
             // The shipment's stock change may free units for orders behind it.
             let skus: Vec<String> = order.lines.iter().map(|l| l.sku.clone()).collect();
@@ -553,12 +553,13 @@ impl Store {
         Ok(())
     }
 
-    /// A parcel of an order is a shipment for the learned delivery lanes,
-    /// as `POST /v1/shipments` records them: from the warehouse and by the
+    /// A parcel of an order is a shipment for the learned delivery lanes
+    /// and the warehouse's learned handling (from the order's time), as
+    /// `POST /v1/shipments` records them: from the warehouse and by the
     /// method it went (else the primary warehouse, the promised method, the
     /// first method), to the order's destination. Nothing without a
     /// delivery configuration: there are no lanes to learn.
-    fn record_lane(&self, order: &Order, shipment: &OrderShipment) -> Result<()> {
+    fn record_lane(&self, order: &Order, shipment: &OrderShipment, now_ms: i64) -> Result<()> {
         let Some(config) = self.delivery_config()? else {
             return Ok(());
         };
@@ -580,15 +581,19 @@ impl Store {
             Some(d) => (d.country.clone(), d.postal_code.clone()),
             None => (config.default_country.clone(), None),
         };
-        self.record_shipments(vec![ShipmentEvent {
-            shipment_id: format!("order:{}:{}", order.id, shipment.tracking),
-            warehouse,
-            method,
-            country,
-            postal_code,
-            handed_off_at,
-            delivered_at: shipment.delivered_at,
-        }])?;
+        self.record_shipments(
+            vec![ShipmentEvent {
+                shipment_id: format!("order:{}:{}", order.id, shipment.tracking),
+                warehouse,
+                method,
+                country,
+                postal_code,
+                ordered_at: Some(order.created),
+                handed_off_at,
+                delivered_at: shipment.delivered_at,
+            }],
+            now_ms,
+        )?;
         Ok(())
     }
 

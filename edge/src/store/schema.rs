@@ -166,7 +166,7 @@ CREATE TABLE IF NOT EXISTS suppressions (
 
 /// Columns added after a table first shipped: stores created before gain
 /// them here; adding one twice fails harmlessly.
-const ADDED_COLUMNS: [(&str, &str); 12] = [
+const ADDED_COLUMNS: [(&str, &str); 14] = [
     ("sku", "policy TEXT NOT NULL DEFAULT 'deny'"),
     ("sku", "locations TEXT NOT NULL DEFAULT '[]'"),
     ("sku", "inbound TEXT NOT NULL DEFAULT '[]'"),
@@ -179,6 +179,8 @@ const ADDED_COLUMNS: [(&str, &str); 12] = [
     ("webhook_endpoints", "previous_until_ms INTEGER"),
     ("subscriptions", "product_name TEXT"),
     ("subscriptions", "page_url TEXT"),
+    ("shipments", "ordered_ms INTEGER"),
+    ("shipments", "promise_curve TEXT"),
 ];
 
 impl Store {

@@ -9,6 +9,12 @@
 //! (censored), and Kaplan–Meier uses it, so a surge raises the level while
 //! the late parcels are still on the road — not weeks later.
 
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use super::learn::days_between;
+use super::survival::{Distribution, MAX_DAYS};
+
 /// How one recent promise turned out.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rank {
@@ -20,6 +26,36 @@ pub struct Rank {
 
 /// Below this much weight of delivered promises the target is used as is.
 pub const MIN_EVIDENCE: f64 = 30.0;
+
+/// Which recent promises steer the level, and how much each counts.
+///
+/// Frozen on the first half of 2017 of the shared Olist deliveries (the
+/// backtest's `--tune`), before any later quarter was looked at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CalibrationSettings {
+    /// A promise this many days old counts half as much as today's.
+    pub half_life_days: f64,
+    /// Promises older than this no longer count.
+    pub window_days: i64,
+}
+
+impl Default for CalibrationSettings {
+    fn default() -> Self {
+        Self {
+            half_life_days: 60.0,
+            window_days: 45,
+        }
+    }
+}
+
+impl CalibrationSettings {
+    /// The weight of a promise made `age_days` ago; `None` outside the window.
+    pub fn weight(&self, age_days: i64) -> Option<f64> {
+        (0..=self.window_days).contains(&age_days).then(|| {
+            (-std::f64::consts::LN_2 / self.half_life_days.max(1.0) * age_days as f64).exp()
+        })
+    }
+}
 
 /// The quantile level that would have made `target` of these promises on
 /// time, kept within `[target − 0.2, 0.999]` so one odd month cannot wreck
@@ -63,6 +99,81 @@ pub fn calibrated_level(ranks: &[Rank], target: f64) -> f64 {
         }
     }
     0.999
+}
+
+/// A promise's distribution of whole days from the order's day to its
+/// delivery day, as kept with the order: `P(duration ≤ d)` for each day `d`
+/// in 1/65535ths, up to the day it reaches 0.9995. About 40 numbers, so a
+/// store can keep one for every recent order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PromiseCurve(Vec<u16>);
+
+impl PromiseCurve {
+    /// The curve of `distribution`.
+    ///
+    /// ```
+    /// use upfront_shared::promise::calibration::PromiseCurve;
+    /// use upfront_shared::promise::survival::DurationCounts;
+    /// let mut counts = DurationCounts::default();
+    /// for days in [2, 3, 3, 5] { counts.add_finished(days, 1.0); }
+    /// let curve = PromiseCurve::of(&counts.distribution());
+    /// // A quarter arrived in under 3 days (to 1/65535).
+    /// assert!((curve.rank(3) - 0.25).abs() < 1e-4);
+    /// assert_eq!(curve.rank(0), 0.0);
+    /// assert_eq!(curve.rank(9), 1.0);
+    /// ```
+    pub fn of(distribution: &Distribution) -> Self {
+        let mut cdf = Vec::new();
+        for day in 0..=MAX_DAYS {
+            let f = distribution.cdf(day).clamp(0.0, 1.0);
+            cdf.push((f * f64::from(u16::MAX)).round() as u16);
+            if f >= 0.9995 {
+                break;
+            }
+        }
+        Self(cdf)
+    }
+
+    /// `P(duration < days)`: the rank of a delivery after `days` days.
+    pub fn rank(&self, days: i64) -> f64 {
+        let Ok(days) = usize::try_from(days) else {
+            return 0.0;
+        };
+        match days.checked_sub(1) {
+            None => 0.0,
+            // Past the curve's last day the curve has (all but) reached 1.
+            Some(d) => self
+                .0
+                .get(d)
+                .map_or(1.0, |&v| f64::from(v) / f64::from(u16::MAX)),
+        }
+    }
+}
+
+/// How a promise made on `ordered` stands on `today`: delivered on
+/// `delivered`, its rank; still out, the rank it has already passed.
+/// `None` once it is older than the settings' window.
+pub fn order_rank(
+    curve: &PromiseCurve,
+    ordered: Date,
+    delivered: Option<Date>,
+    today: Date,
+    settings: &CalibrationSettings,
+) -> Option<Rank> {
+    let weight = settings.weight(days_between(ordered, today))?;
+    Some(match delivered.filter(|&d| d < today) {
+        Some(on) => Rank {
+            value: curve.rank(days_between(ordered, on)),
+            weight,
+            delivered: true,
+        },
+        None => Rank {
+            value: curve.rank(days_between(ordered, today)),
+            weight,
+            delivered: false,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use jiff::{Timestamp, ToSpan};
 
 use super::calendar::Closure;
 use super::config::{Compiled, LaneConfig, Method, Warehouse};
-use super::learn::LaneModel;
-use super::shipments::learned_keys;
+use super::forecast::Forecast;
+use super::survival::Distribution;
 use crate::api::{DeliveryOption, Reason, ShipmentPlan};
 
 /// Stock in one warehouse, and what is on its way there.
@@ -49,19 +49,21 @@ pub struct PromiseRequest<'a> {
 /// soonest `latest` first. Empty when none can: no lane serves the address,
 /// or the stock and inbound arrivals together fall short.
 ///
-/// `learned` transit replaces a lane's configured range once the lane has
-/// enough delivered parcels (see [`LaneModel`]).
+/// A `forecast`'s learned transit replaces a lane's configured range once
+/// the lane has enough delivered parcels, and its learned handling replaces
+/// the warehouse's configured handling once the warehouse has enough; its
+/// recalibrated levels pick the dates (see [`Forecast`]).
 pub fn promise(
     config: &Compiled,
     request: &PromiseRequest<'_>,
-    learned: Option<&LaneModel>,
+    forecast: Option<&Forecast>,
 ) -> Vec<DeliveryOption> {
     let mut options: Vec<DeliveryOption> = config
         .methods
         .iter()
         .filter_map(|method| {
             let lane = find_lane(method, request.destination)?;
-            best_option(config, method, lane, request, learned)
+            best_option(config, method, lane, request, forecast)
         })
         .collect();
     options.sort_by_key(|o| (o.latest, o.most_likely));
@@ -74,7 +76,7 @@ fn best_option(
     method: &Method,
     lane: &LaneConfig,
     request: &PromiseRequest<'_>,
-    learned: Option<&LaneModel>,
+    forecast: Option<&Forecast>,
 ) -> Option<DeliveryOption> {
     let qty = i64::from(request.qty);
     let single = config
@@ -91,14 +93,14 @@ fn best_option(
                 request,
                 ready,
                 request.qty,
-                learned,
+                forecast,
             ))
         })
         .min_by_key(|o| (o.latest, o.most_likely));
     if single.is_some() {
         return single;
     }
-    split(config, method, lane, request, learned)
+    split(config, method, lane, request, forecast)
 }
 
 /// Ships from several warehouses, soonest first, each sending what it has.
@@ -107,7 +109,7 @@ fn split(
     method: &Method,
     lane: &LaneConfig,
     request: &PromiseRequest<'_>,
-    learned: Option<&LaneModel>,
+    forecast: Option<&Forecast>,
 ) -> Option<DeliveryOption> {
     let mut parts: Vec<DeliveryOption> = config
         .warehouses
@@ -124,7 +126,7 @@ fn split(
                     request,
                     Ready::Now,
                     units,
-                    learned,
+                    forecast,
                 )
             })
         })
@@ -190,7 +192,7 @@ fn plan(
     request: &PromiseRequest<'_>,
     ready: Ready,
     qty: u32,
-    learned: Option<&LaneModel>,
+    forecast: Option<&Forecast>,
 ) -> DeliveryOption {
     let mut reasons = Vec::new();
     let today = request.now.to_zoned_datetime(wh.zone.clone()).date();
@@ -233,46 +235,73 @@ fn plan(
             n.extra_days
         })
         .sum();
-    let handling = wh.handling;
-    let ship = |days: u32, reasons: &mut Vec<Reason>| {
-        let (date, skipped) = wh.calendar.add(processing, days.saturating_add(extra));
-        note_closures(reasons, &skipped);
-        date
-    };
-    let ship_first = ship(handling.min, &mut reasons);
-    let ship_likely = ship(handling.min.midpoint(handling.max), &mut reasons);
-    let ship_last = ship(handling.max, &mut reasons);
-    let keys = learned_keys(
-        &wh.id,
-        &method.id,
-        &lane.country,
-        request.destination.postal_code.as_deref(),
-    );
-    let learned = learned
-        .and_then(|model| model.distribution(&keys))
-        .filter(|l| l.trusted);
+    let learned = forecast.and_then(|f| {
+        let route = f.route(
+            &wh.id,
+            &method.id,
+            &lane.country,
+            request.destination.postal_code.as_deref(),
+        )?;
+        Some((route, f.levels))
+    });
     let carrier = &method.carrier;
-    let (earliest, most_likely, latest) = match learned {
-        Some(l) => {
+    let (ship_last, earliest, most_likely, latest) = match learned {
+        Some((route, levels)) => {
             push_reason(
                 &mut reasons,
                 Reason::LearnedLane {
-                    lane: l.key.to_owned(),
+                    lane: route.lane.clone(),
                 },
             );
-            let at = |from: Date, p: f64, reasons: &mut Vec<Reason>| {
-                let days = i64::from(l.distribution.quantile(p).unwrap_or(0));
-                let (date, skipped) = carrier.next_open(from.saturating_add(days.days()));
-                note_closures(reasons, &skipped);
-                date
-            };
-            (
-                at(ship_first, 0.05, &mut reasons),
-                at(ship_likely, 0.5, &mut reasons),
-                at(ship_last, config.on_time_target, &mut reasons),
-            )
+            let delivered =
+                |from: Date, curve: &Distribution, p: f64, reasons: &mut Vec<Reason>| {
+                    let days = i64::from(curve.quantile(p).unwrap_or(0));
+                    let (date, skipped) = carrier.next_open(from.saturating_add(days.days()));
+                    note_closures(reasons, &skipped);
+                    date
+                };
+            match route.total() {
+                // Learned handling counts from the day the order can start
+                // (today, or the day stock arrives or the release), as the
+                // shipments it learned from did.
+                Some(total) => {
+                    let (start, skipped) = wh.calendar.add(day, extra);
+                    note_closures(&mut reasons, &skipped);
+                    let handling = route
+                        .handling
+                        .as_ref()
+                        .and_then(|h| h.quantile(levels.latest));
+                    let (ship_last, skipped) = wh
+                        .calendar
+                        .next_open(start.saturating_add(i64::from(handling.unwrap_or(0)).days()));
+                    note_closures(&mut reasons, &skipped);
+                    (
+                        ship_last.max(processing),
+                        delivered(start, &total, levels.earliest, &mut reasons),
+                        delivered(start, &total, levels.most_likely, &mut reasons),
+                        delivered(start, &total, levels.latest, &mut reasons),
+                    )
+                }
+                None => {
+                    let [ship_first, ship_likely, ship_last] =
+                        configured_ship_dates(wh, processing, extra, &mut reasons);
+                    (
+                        ship_last,
+                        delivered(ship_first, &route.transit, levels.earliest, &mut reasons),
+                        delivered(
+                            ship_likely,
+                            &route.transit,
+                            levels.most_likely,
+                            &mut reasons,
+                        ),
+                        delivered(ship_last, &route.transit, levels.latest, &mut reasons),
+                    )
+                }
+            }
         }
         None => {
+            let [ship_first, ship_likely, ship_last] =
+                configured_ship_dates(wh, processing, extra, &mut reasons);
             let transit = lane.transit_days;
             let at = |from: Date, days: u32, reasons: &mut Vec<Reason>| {
                 let (date, skipped) = carrier.add(from, days);
@@ -280,6 +309,7 @@ fn plan(
                 date
             };
             (
+                ship_last,
                 at(ship_first, transit.min, &mut reasons),
                 at(ship_likely, transit.min.midpoint(transit.max), &mut reasons),
                 at(ship_last, transit.max, &mut reasons),
@@ -301,6 +331,27 @@ fn plan(
         reasons,
         promise_token: None,
     }
+}
+
+/// The first, likely and last ship dates of the warehouse's configured
+/// handling, from the processing day, plus any delay notice's days.
+fn configured_ship_dates(
+    wh: &Warehouse,
+    processing: Date,
+    extra: u32,
+    reasons: &mut Vec<Reason>,
+) -> [Date; 3] {
+    let handling = wh.handling;
+    [
+        handling.min,
+        handling.min.midpoint(handling.max),
+        handling.max,
+    ]
+    .map(|days| {
+        let (date, skipped) = wh.calendar.add(processing, days.saturating_add(extra));
+        note_closures(reasons, &skipped);
+        date
+    })
 }
 
 /// The cutoff on `date` as an instant. A cutoff inside a DST gap moves

@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 use super::survival::{Distribution, DurationCounts};
 
 /// How much history counts, and how much is enough.
+///
+/// The defaults were frozen on the first half of 2017 of the shared Olist
+/// deliveries (the backtest's `--tune 2017-01-01..2017-07-01`), before any
+/// later quarter was looked at.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LearnSettings {
     /// Finished weight a lane needs before its own curve is trusted.
@@ -29,8 +33,8 @@ pub struct LearnSettings {
 impl Default for LearnSettings {
     fn default() -> Self {
         Self {
-            min_samples: 30.0,
-            half_life_days: 60.0,
+            min_samples: 15.0,
+            half_life_days: 30.0,
             window_days: 365,
         }
     }

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod calibration;
 pub mod config;
 pub mod engine;
+pub mod forecast;
 pub mod ics;
 pub mod learn;
 pub mod shipments;

@@ -5,13 +5,14 @@
 //! arrives. Parcels still out are censored observations, so reporting them
 //! lets the model bend as soon as a carrier slows down.
 
-use jiff::civil::{Date, date};
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use jiff::civil::date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
 use super::engine::normalize_postal;
-use super::learn::{LaneModel, LearnSettings, Span};
 use crate::error::{ErrorBody, ErrorCode};
 
 /// The most shipments one `POST /v1/shipments` may carry.
@@ -33,6 +34,11 @@ pub struct ShipmentEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schemars(extend("pattern" = crate::query::POSTAL_CODE_PATTERN)))]
     pub postal_code: Option<String>,
+    /// When the shopper ordered it: with it, Upfront learns each
+    /// warehouse's handling time (order to carrier) too, not only transit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schemars(with = "Option<String>", extend("format" = "date-time")))]
+    pub ordered_at: Option<Timestamp>,
     #[cfg_attr(feature = "openapi", schemars(with = "String", extend("format" = "date-time")))]
     pub handed_off_at: Timestamp,
     /// Absent while the parcel is on its way.
@@ -101,6 +107,9 @@ pub fn validate_events(events: &ShipmentEvents, now: Timestamp) -> Result<(), Er
         if e.handed_off_at > latest {
             return invalid("must not be in the future", at("handed_off_at"));
         }
+        if e.ordered_at.is_some_and(|o| o > e.handed_off_at) {
+            return invalid("must not be after handed_off_at", at("ordered_at"));
+        }
         match e.delivered_at {
             Some(d) if d > latest => {
                 return invalid("must not be in the future", at("delivered_at"));
@@ -120,13 +129,17 @@ pub fn postal_prefix(code: &str) -> String {
     normalize_postal(code).chars().take(3).collect()
 }
 
-/// The learned-lane keys of a route, finest first: postal prefix, country
-/// from this warehouse, country from any warehouse.
+/// The learned-lane keys of a route, finest first: the postal prefix's
+/// first three, two and one characters (a district, a region, a part of the
+/// country in most postal systems), the country from this warehouse, and
+/// the country from any warehouse. Each key's curve leans on the next one
+/// while its own data is thin.
 ///
 /// ```
 /// use upfront_shared::promise::shipments::learned_keys;
 /// assert_eq!(learned_keys("reno", "ground", "US", Some("94107")),
-///     ["reno>ground>US/941", "reno>ground>US", "*>ground>US"]);
+///     ["reno>ground>US/941", "reno>ground>US/94", "reno>ground>US/9", "reno>ground>US", "*>ground>US"]);
+/// assert_eq!(learned_keys("reno", "ground", "US", None), ["reno>ground>US", "*>ground>US"]);
 /// ```
 pub fn learned_keys(
     warehouse: &str,
@@ -134,16 +147,23 @@ pub fn learned_keys(
     country: &str,
     postal_code: Option<&str>,
 ) -> Vec<String> {
-    let mut keys = Vec::with_capacity(3);
+    let mut keys = Vec::with_capacity(5);
     if let Some(code) = postal_code.filter(|c| !c.is_empty()) {
-        keys.push(format!(
-            "{warehouse}>{method}>{country}/{}",
-            postal_prefix(code)
-        ));
+        let prefix = postal_prefix(code);
+        for len in (1..=prefix.chars().count()).rev() {
+            let region: String = prefix.chars().take(len).collect();
+            keys.push(format!("{warehouse}>{method}>{country}/{region}"));
+        }
     }
     keys.push(format!("{warehouse}>{method}>{country}"));
     keys.push(format!("*>{method}>{country}"));
     keys
+}
+
+/// The learned handling keys of a warehouse: its own, then every
+/// warehouse's.
+pub fn handling_keys(warehouse: &str) -> [String; 2] {
+    [warehouse.to_owned(), "*".to_owned()]
 }
 
 /// Shipments sharing a route, a handoff day and an outcome, as the store
@@ -159,6 +179,24 @@ pub struct ShipmentTally {
     /// Calendar days from handoff to delivery; `None` while on the way.
     pub days: Option<i64>,
     pub count: u32,
+}
+
+/// Orders sharing a warehouse, an order day and a handling time, as the
+/// store counts them: order day to carrier hand-off, on the warehouse's
+/// calendar. `days` is `None` for orders not handed off yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlingTally {
+    pub warehouse: String,
+    pub ordered_day: i64,
+    pub days: Option<i64>,
+    pub count: u32,
+}
+
+/// Everything the forecast learns from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tallies {
+    pub transit: Vec<ShipmentTally>,
+    pub handling: Vec<HandlingTally>,
 }
 
 /// The day of `at` on `zone`'s calendar, as days since 1970-01-01: the
@@ -178,19 +216,31 @@ pub fn local_day(at: Timestamp, zone: &TimeZone) -> i64 {
     i64::from((day - date(1970, 1, 1)).get_days())
 }
 
-/// Counts each shipment, handed off since `since_day` (on its warehouse's
-/// calendar), into tallies by lane, hand-off day and whole days on the way.
-/// `zone_of` names each warehouse's zone.
+/// Counts each shipment handed off since `since_day` (on its warehouse's
+/// calendar) into transit tallies by lane, hand-off day and whole days on
+/// the way; and each shipment or order still waiting, ordered since
+/// `since_day`, into handling tallies. `zone_of` names each warehouse's zone.
 pub fn tally<'a>(
     shipments: impl IntoIterator<Item = RecordedShipment>,
+    waiting: impl IntoIterator<Item = WaitingOrder>,
     since_day: i64,
     zone_of: impl Fn(&str) -> &'a TimeZone,
-) -> Vec<ShipmentTally> {
-    let mut tallies: Vec<ShipmentTally> = Vec::new();
-    let mut index: std::collections::HashMap<TallyKey, usize> = std::collections::HashMap::new();
+) -> Tallies {
+    let mut transit: Vec<ShipmentTally> = Vec::new();
+    let mut at: HashMap<TallyKey, usize> = HashMap::new();
+    let mut handling = HandlingCounter::default();
     for s in shipments {
         let zone = zone_of(&s.warehouse);
         let handed_off_day = local_day(s.handed_off_at, zone);
+        if let Some(ordered) = s.ordered_at {
+            let ordered_day = local_day(ordered, zone);
+            handling.add(
+                &s.warehouse,
+                ordered_day,
+                Some(handed_off_day - ordered_day),
+                since_day,
+            );
+        }
         if handed_off_day < since_day {
             continue;
         }
@@ -203,11 +253,11 @@ pub fn tally<'a>(
             handed_off_day,
             days,
         );
-        match index.get(&key) {
-            Some(&at) => tallies[at].count += 1,
+        match at.get(&key) {
+            Some(&i) => transit[i].count += 1,
             None => {
-                index.insert(key.clone(), tallies.len());
-                tallies.push(ShipmentTally {
+                at.insert(key.clone(), transit.len());
+                transit.push(ShipmentTally {
                     warehouse: key.0,
                     method: key.1,
                     country: key.2,
@@ -219,11 +269,48 @@ pub fn tally<'a>(
             }
         }
     }
-    tallies
+    for w in waiting {
+        let ordered_day = local_day(w.ordered_at, zone_of(&w.warehouse));
+        handling.add(&w.warehouse, ordered_day, None, since_day);
+    }
+    Tallies {
+        transit,
+        handling: handling.tallies,
+    }
 }
 
 /// Lane, hand-off day and days on the way: what a tally counts under.
 type TallyKey = (String, String, String, String, i64, Option<i64>);
+
+#[derive(Default)]
+struct HandlingCounter {
+    tallies: Vec<HandlingTally>,
+    at: HashMap<(String, i64, Option<i64>), usize>,
+}
+
+impl HandlingCounter {
+    fn add(&mut self, warehouse: &str, ordered_day: i64, days: Option<i64>, since_day: i64) {
+        if ordered_day < since_day {
+            return;
+        }
+        // A few parcels leave before the order is recorded (a clock or an
+        // import quirk): they took no handling time.
+        let days = days.map(|d| d.max(0));
+        let key = (warehouse.to_owned(), ordered_day, days);
+        match self.at.get(&key) {
+            Some(&i) => self.tallies[i].count += 1,
+            None => {
+                self.at.insert(key, self.tallies.len());
+                self.tallies.push(HandlingTally {
+                    warehouse: warehouse.to_owned(),
+                    ordered_day,
+                    days,
+                    count: 1,
+                });
+            }
+        }
+    }
+}
 
 /// One stored shipment, as `tally` counts it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,37 +319,22 @@ pub struct RecordedShipment {
     pub method: String,
     pub country: String,
     pub postal_prefix: String,
+    pub ordered_at: Option<Timestamp>,
     pub handed_off_at: Timestamp,
     pub delivered_at: Option<Timestamp>,
 }
 
-/// The transit model as it stands on `today` (the merchant's day, as the
-/// tallies count theirs).
-pub fn learn(tallies: &[ShipmentTally], today: Date, settings: &LearnSettings) -> LaneModel {
-    let epoch = date(1970, 1, 1);
-    let day = |n: i64| epoch.saturating_add(n.days());
-    let keyed: Vec<(Vec<String>, &ShipmentTally)> = tallies
-        .iter()
-        .map(|t| {
-            let postal = (!t.postal_prefix.is_empty()).then_some(t.postal_prefix.as_str());
-            (learned_keys(&t.warehouse, &t.method, &t.country, postal), t)
-        })
-        .collect();
-    LaneModel::fit(
-        keyed.iter().map(|(keys, t)| Span {
-            keys,
-            start: day(t.handed_off_day),
-            end: t.days.map(|d| day(t.handed_off_day + d.max(0))),
-            count: f64::from(t.count),
-        }),
-        today,
-        settings,
-    )
+/// An order not handed to a carrier yet: its handling is still running.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitingOrder {
+    pub warehouse: String,
+    pub ordered_at: Timestamp,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::promise::forecast::{Forecast, ForecastSettings};
 
     fn event(id: &str, off: &str, on: Option<&str>) -> ShipmentEvent {
         ShipmentEvent {
@@ -271,6 +343,7 @@ mod tests {
             method: "ground".into(),
             country: "US".into(),
             postal_code: Some("94107".into()),
+            ordered_at: None,
             handed_off_at: off.parse().expect("instant"),
             delivered_at: on.map(|t| t.parse().expect("instant")),
         }
@@ -317,6 +390,7 @@ mod tests {
             method: "standard".into(),
             country: "DE".into(),
             postal_prefix: "101".into(),
+            ordered_at: None,
             handed_off_at: at(off),
             delivered_at: Some(at(on)),
         };
@@ -329,9 +403,11 @@ mod tests {
                 shipment("2026-11-23T22:30:00Z", "2026-11-24T07:00:00Z"),
                 shipment("2026-11-24T23:30:00Z", "2026-11-25T22:00:00Z"),
             ],
+            [],
             0,
             |_| &berlin,
-        );
+        )
+        .transit;
         assert_eq!(
             tallies.iter().map(|t| t.days).collect::<Vec<_>>(),
             [Some(1), Some(0)]
@@ -339,9 +415,11 @@ mod tests {
         let utc = TimeZone::UTC;
         let tallies = tally(
             [shipment("2026-11-24T23:30:00Z", "2026-11-25T22:00:00Z")],
+            [],
             0,
             |_| &utc,
-        );
+        )
+        .transit;
         assert_eq!(tallies[0].days, Some(1));
     }
 
@@ -360,21 +438,77 @@ mod tests {
                 count: 2,
             })
             .collect();
-        let model = learn(
+        let tallies = Tallies {
+            transit: tallies,
+            handling: Vec::new(),
+        };
+        let model = Forecast::build(
             &tallies,
+            &[],
             now.to_zoned_datetime(TimeZone::UTC).date(),
-            &LearnSettings::default(),
+            0.95,
+            &ForecastSettings::default(),
         );
-        let keys = learned_keys("reno", "ground", "US", Some("94110"));
-        let learned = model.distribution(&keys).expect("learned");
-        assert!(learned.trusted);
-        assert_eq!(learned.key, "reno>ground>US/941");
-        assert_eq!(learned.distribution.quantile(0.5), Some(6));
+        let learned = model
+            .route("reno", "ground", "US", Some("94110"))
+            .expect("learned");
+        assert_eq!(learned.lane, "reno>ground>US/941");
+        assert_eq!(learned.transit.quantile(0.5), Some(6));
+        assert_eq!(learned.handling, None, "no order times were reported");
         // Another warehouse's route to the US borrows the country-wide curve.
-        let other = learned_keys("austin", "ground", "US", None);
         assert_eq!(
-            model.distribution(&other).map(|l| l.key),
-            Some("*>ground>US")
+            model.route("austin", "ground", "US", None).map(|l| l.lane),
+            Some("*>ground>US".to_owned())
+        );
+    }
+
+    #[test]
+    fn order_times_teach_each_warehouse_its_handling() {
+        let at = |t: &str| t.parse::<Timestamp>().expect("instant");
+        let utc = TimeZone::UTC;
+        // Reno hands off 2 days after the order, 40 times; 5 orders are
+        // still waiting after 6 days.
+        let shipments = (0..40).map(|i| RecordedShipment {
+            warehouse: "reno".into(),
+            method: "ground".into(),
+            country: "US".into(),
+            postal_prefix: "941".into(),
+            ordered_at: Some(at("2026-10-01T10:00:00Z") + jiff::SignedDuration::from_hours(24 * i)),
+            handed_off_at: at("2026-10-03T10:00:00Z") + jiff::SignedDuration::from_hours(24 * i),
+            delivered_at: Some(
+                at("2026-10-06T10:00:00Z") + jiff::SignedDuration::from_hours(24 * i),
+            ),
+        });
+        let waiting = (0..5).map(|_| WaitingOrder {
+            warehouse: "reno".into(),
+            ordered_at: at("2026-11-18T10:00:00Z"),
+        });
+        let tallies = tally(shipments, waiting, 0, |_| &utc);
+        assert_eq!(tallies.handling.iter().map(|t| t.count).sum::<u32>(), 45);
+        let model = Forecast::build(
+            &tallies,
+            &[],
+            jiff::civil::date(2026, 11, 24),
+            0.95,
+            &ForecastSettings::default(),
+        );
+        let route = model
+            .route("reno", "ground", "US", Some("94107"))
+            .expect("learned");
+        let handling = route.handling.as_ref().expect("reno's own handling");
+        assert_eq!(handling.quantile(0.5), Some(2));
+        // The waiting orders, 6 days in, stretch the tail past 2 days.
+        assert!(
+            handling.quantile(0.95) >= Some(6),
+            "{:?}",
+            handling.quantile(0.95)
+        );
+        assert_eq!(route.total().and_then(|t| t.quantile(0.5)), Some(5));
+        // Another warehouse has no handling of its own.
+        assert!(
+            model
+                .route("austin", "ground", "US", None)
+                .is_some_and(|r| r.handling.is_none())
         );
     }
 }

@@ -148,14 +148,18 @@ impl Distribution {
     /// The distribution of the sum of two independent durations.
     pub fn plus(&self, other: &Distribution) -> Distribution {
         let mass = |cdf: &[f64], d: usize| cdf[d] - if d == 0 { 0.0 } else { cdf[d - 1] };
+        // Only days that carry mass: a read sums a few of these per option.
+        let support = |cdf: &[f64]| -> Vec<(usize, f64)> {
+            (0..=MAX_DAYS)
+                .map(|d| (d, mass(cdf, d)))
+                .filter(|&(_, m)| m > 0.0)
+                .collect()
+        };
+        let theirs = support(&other.cdf);
         let mut pmf = vec![0.0; MAX_DAYS + 1];
-        for a in 0..=MAX_DAYS {
-            let pa = mass(&self.cdf, a);
-            if pa <= 0.0 {
-                continue;
-            }
-            for b in 0..=(MAX_DAYS - a) {
-                pmf[a + b] += pa * mass(&other.cdf, b);
+        for (a, pa) in support(&self.cdf) {
+            for &(b, pb) in &theirs {
+                pmf[(a + b).min(MAX_DAYS)] += pa * pb;
             }
         }
         let mut total = 0.0;

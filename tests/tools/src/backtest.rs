@@ -1,19 +1,35 @@
-//! The walk-forward backtest: every order purchased on or after the split is
-//! predicted from what was known when the day it was bought began — the
-//! deliveries finished by then, and the orders still in flight, as censored
-//! observations. Nothing later is read.
+//! The walk-forward backtest, on the code path the edge runs.
+//!
+//! The history is one merchant: a warehouse per seller state, one shipping
+//! method, a compiled delivery configuration. The walk goes day by day. At
+//! the start of each day it hands the shared forecast what a store would
+//! hold then: every shipment handed off before that instant (delivered or
+//! still out), every order still waiting for its hand-off, and the curves of
+//! recent promises. It builds the forecast with the edge's own
+//! [`Forecast::from_inputs`], and asks the edge's engine for each order
+//! bought that day. A shipment handed off that day keeps the curve the
+//! forecast gives it, as the store keeps it when the shipment is recorded.
+//! Nothing later than the day's start is read.
 
 use std::collections::BTreeMap;
 
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 use serde::Serialize;
-use upfront_shared::promise::calibration::{Rank, calibrated_level};
-use upfront_shared::promise::learn::{LaneModel, LearnSettings, Span, days_between};
-use upfront_shared::promise::survival::Distribution;
+use upfront_shared::promise::calibration::{CalibrationSettings, PromiseCurve};
+use upfront_shared::promise::config::{
+    Compiled, DayRange, DeliveryConfig, LaneConfig, MethodConfig, WarehouseConfig, WeekdayName,
+};
+use upfront_shared::promise::engine::{Destination, PromiseRequest, StockSource, promise};
+use upfront_shared::promise::forecast::{
+    Forecast, ForecastInputs, ForecastSettings, RecentPromise,
+};
+use upfront_shared::promise::learn::{LearnSettings, days_between};
+use upfront_shared::promise::shipments::{
+    RecordedShipment, WaitingOrder, local_day, postal_prefix, tally,
+};
 
-use crate::business_days::BusinessDays;
 use crate::deliveries::Delivery;
 
 /// The figures the shared data's README defines, over one set of windows.
@@ -56,51 +72,54 @@ struct Outcome {
 }
 
 /// The levels `calibration` reports.
-const CALIBRATION_TARGETS: [f64; 3] = [0.80, 0.90, 0.95];
+pub const CALIBRATION_TARGETS: [f64; 3] = [0.80, 0.90, 0.95];
 
-/// Promises made this many days before the split only warm the calibration up.
-const WARM_UP_DAYS: i64 = 120;
+/// The days the warehouses and the carrier do not work, for the compiled
+/// configuration. Learned durations are calendar days either way.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Closures {
+    pub holidays: Vec<Date>,
+    pub closed_weekdays: Vec<WeekdayName>,
+}
 
-/// Runs the backtest at `target` and at the calibration targets, counting
-/// durations on `clock` (calendar days, or business days without holidays).
+/// The model's hyper-parameters: what the edge ships by default, or a
+/// candidate `tune` tries.
+pub type Params = ForecastSettings;
+
+/// The only shipping method of the history.
+const METHOD: &str = "standard";
+const COUNTRY: &str = "BR";
+
+/// Runs the backtest at `target` and at the calibration targets for orders
+/// bought on or after `split`.
 pub fn run(
     deliveries: &[Delivery],
     zone: &TimeZone,
-    clock: &BusinessDays,
+    closures: &Closures,
     split: Date,
     target: f64,
 ) -> Report {
     let mut targets = CALIBRATION_TARGETS.to_vec();
     targets.push(target);
-    let mut outcomes = predict_all(deliveries, zone, clock, split, &targets);
+    let mut outcomes = walk(
+        deliveries,
+        zone,
+        closures,
+        split,
+        &targets,
+        &Params::default(),
+    );
     let ours = outcomes.pop().unwrap_or_default();
     let calibration = CALIBRATION_TARGETS
         .iter()
         .zip(&outcomes)
         .map(|(level, o)| (format!("{level:.2}"), figures(o).on_time_latest))
         .collect();
-    let merchant: Vec<Outcome> = deliveries
-        .iter()
-        .enumerate()
-        .filter_map(|(order, d)| {
-            let estimated = d.estimated?;
-            let delivered = local_date(d.delivered?, zone);
-            (local_date(d.purchased, zone) >= split).then_some(Outcome {
-                order,
-                window: Window {
-                    earliest: estimated,
-                    most_likely: estimated,
-                    latest: estimated,
-                },
-                delivered,
-            })
-        })
-        .collect();
     Report {
         ours: figures(&ours),
         target,
         split,
-        merchant: figures(&merchant),
+        merchant: figures(&merchant_outcomes(deliveries, zone, split)),
         calibration,
     }
 }
@@ -110,190 +129,424 @@ pub fn run(
 pub fn promises(
     deliveries: &[Delivery],
     zone: &TimeZone,
-    clock: &BusinessDays,
+    closures: &Closures,
     split: Date,
     target: f64,
 ) -> Vec<(usize, Window)> {
-    predict_all(deliveries, zone, clock, split, &[target])
-        .into_iter()
-        .flatten()
-        .map(|o| (o.order, o.window))
+    walk(
+        deliveries,
+        zone,
+        closures,
+        split,
+        &[target],
+        &Params::default(),
+    )
+    .into_iter()
+    .flatten()
+    .map(|o| (o.order, o.window))
+    .collect()
+}
+
+/// The merchant's own `estimated_date` for every delivered order bought on
+/// or after `from`, as a one-day window.
+fn merchant_outcomes(deliveries: &[Delivery], zone: &TimeZone, from: Date) -> Vec<Outcome> {
+    deliveries
+        .iter()
+        .enumerate()
+        .filter_map(|(order, d)| {
+            let estimated = d.estimated?;
+            let delivered = local_date(d.delivered?, zone);
+            (local_date(d.purchased, zone) >= from).then_some(Outcome {
+                order,
+                window: Window {
+                    earliest: estimated,
+                    most_likely: estimated,
+                    latest: estimated,
+                },
+                delivered,
+            })
+        })
         .collect()
 }
 
-/// Lane keys of one order, finest first.
-struct Keys {
-    handling: Vec<String>,
-    transit: Vec<String>,
+/// One calendar quarter at one target: ours beside the merchant's.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct QuarterRow {
+    /// `2017-Q3`.
+    pub quarter: String,
+    pub target: f64,
+    pub ours: Figures,
+    /// The merchant's `estimated_date` on the same orders (target-free).
+    pub merchant: Figures,
+    /// `latest − earliest + 1` at the median and the 90th percentile of
+    /// orders: how wide the promise is in practice.
+    pub window_days_p50: i64,
+    pub window_days_p90: i64,
 }
 
-impl Keys {
-    fn of(d: &Delivery) -> Self {
-        let zip3 = d.customer_zip.get(..3).unwrap_or(&d.customer_zip);
-        Self {
-            handling: vec![
-                format!("seller {}", d.seller_zip),
-                format!("from {}", d.seller_state),
-                "*".to_owned(),
-            ],
-            transit: vec![
-                format!("{}>{}/{}", d.seller_state, d.customer_state, zip3),
-                format!("{}>{}", d.seller_state, d.customer_state),
-                format!("*>{}", d.customer_state),
-                "*".to_owned(),
-            ],
+/// The walk-forward figures of every calendar quarter from `from` on, at
+/// each of `targets`.
+pub fn quarters(
+    deliveries: &[Delivery],
+    zone: &TimeZone,
+    closures: &Closures,
+    from: Date,
+    targets: &[f64],
+    params: &Params,
+) -> Vec<QuarterRow> {
+    let quarter_of = |order: usize| {
+        let d = local_date(deliveries[order].purchased, zone);
+        format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)
+    };
+    let group = |outcomes: Vec<Outcome>| {
+        let mut by: BTreeMap<String, Vec<Outcome>> = BTreeMap::new();
+        for o in outcomes {
+            by.entry(quarter_of(o.order)).or_default().push(o);
         }
+        by
+    };
+    let merchant = group(merchant_outcomes(deliveries, zone, from));
+    let mut rows = Vec::new();
+    for (&target, scored) in targets
+        .iter()
+        .zip(walk(deliveries, zone, closures, from, targets, params))
+    {
+        for (quarter, ours) in group(scored) {
+            let mut widths: Vec<i64> = ours
+                .iter()
+                .map(|o| days_between(o.window.earliest, o.window.latest) + 1)
+                .collect();
+            widths.sort_unstable();
+            let percentile = |p: f64| {
+                let at = ((p * widths.len() as f64).ceil() as usize).clamp(1, widths.len());
+                widths[at - 1]
+            };
+            rows.push(QuarterRow {
+                target,
+                ours: figures(&ours),
+                merchant: merchant
+                    .get(&quarter)
+                    .map(|m| figures(m))
+                    .unwrap_or_default(),
+                window_days_p50: percentile(0.5),
+                window_days_p90: percentile(0.9),
+                quarter,
+            });
+        }
+    }
+    rows.sort_by(|a, b| {
+        a.quarter
+            .cmp(&b.quarter)
+            .then(a.target.total_cmp(&b.target))
+    });
+    rows
+}
+
+/// The candidates `tune` tries.
+fn candidates() -> Vec<Params> {
+    let mut all = Vec::new();
+    for half_life_days in [30.0, 60.0] {
+        for min_samples in [15.0, 30.0] {
+            for calibration_half_life in [7.0, 14.0, 30.0, 60.0] {
+                for window_days in [45, 90] {
+                    all.push(Params {
+                        learn: LearnSettings {
+                            half_life_days,
+                            min_samples,
+                            ..LearnSettings::default()
+                        },
+                        calibration: CalibrationSettings {
+                            half_life_days: calibration_half_life,
+                            window_days,
+                        },
+                    });
+                }
+            }
+        }
+    }
+    all
+}
+
+/// How one candidate did on the tuning period.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trial {
+    pub params: Params,
+    /// The largest `|on_time − target|` over the period's quarters and the
+    /// calibration targets.
+    pub worst_miss: f64,
+    /// Mean days early at 0.95 over those quarters: the padding paid.
+    pub days_early: f64,
+}
+
+/// Chooses the hyper-parameters on orders bought from `from` to before
+/// `until` only (the walk still reads the history before `from`; nothing
+/// from `until` on exists for it): the candidate whose worst quarter is
+/// closest to its targets, and among those within half a point of it, the
+/// one that pads the least.
+pub fn tune(
+    deliveries: &[Delivery],
+    zone: &TimeZone,
+    closures: &Closures,
+    from: Date,
+    until: Date,
+) -> (Params, Vec<Trial>) {
+    let seen: Vec<Delivery> = deliveries
+        .iter()
+        .filter(|d| local_date(d.purchased, zone) < until)
+        .cloned()
+        .collect();
+    let trials: Vec<Trial> = candidates()
+        .into_iter()
+        .map(|params| {
+            let rows = quarters(&seen, zone, closures, from, &CALIBRATION_TARGETS, &params);
+            let worst_miss = rows
+                .iter()
+                .map(|r| (r.ours.on_time_latest - r.target).abs())
+                .fold(0.0, f64::max);
+            let padded: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.target == 0.95)
+                .map(|r| r.ours.mean_days_early_latest)
+                .collect();
+            Trial {
+                params,
+                worst_miss,
+                days_early: padded.iter().sum::<f64>() / padded.len().max(1) as f64,
+            }
+        })
+        .collect();
+    let best_miss = trials
+        .iter()
+        .map(|t| t.worst_miss)
+        .fold(f64::INFINITY, f64::min);
+    let chosen = trials
+        .iter()
+        .filter(|t| t.worst_miss <= best_miss + 0.005)
+        .min_by(|a, b| a.days_early.total_cmp(&b.days_early))
+        .map_or_else(Params::default, |t| t.params);
+    (chosen, trials)
+}
+
+/// The history as one merchant's delivery configuration: a warehouse per
+/// seller state, open every day but the closures, one method to all of
+/// Brazil. The configured ranges only speak until a lane has learned.
+pub fn merchant_config(deliveries: &[Delivery], zone: &TimeZone, closures: &Closures) -> Compiled {
+    let mut states: Vec<&str> = deliveries.iter().map(|d| d.seller_state.as_str()).collect();
+    states.sort_unstable();
+    states.dedup();
+    let closed = (!closures.closed_weekdays.is_empty()).then(|| closures.closed_weekdays.clone());
+    let config = DeliveryConfig {
+        default_country: COUNTRY.into(),
+        warehouses: states
+            .iter()
+            .map(|state| WarehouseConfig {
+                id: warehouse_id(state),
+                time_zone: zone.iana_name().unwrap_or("UTC").into(),
+                cutoff: "23:59".into(),
+                cutoff_by_weekday: BTreeMap::new(),
+                handling_days: DayRange { min: 1, max: 5 },
+                closed_weekdays: closed.clone(),
+                holidays: closures.holidays.clone(),
+                shopify_location_id: None,
+            })
+            .collect(),
+        methods: vec![MethodConfig {
+            id: METHOD.into(),
+            label: "Standard".into(),
+            carrier_closed_weekdays: closed,
+            carrier_holidays: closures.holidays.clone(),
+            lanes: vec![LaneConfig {
+                country: COUNTRY.into(),
+                postal_prefix: None,
+                postal_range: None,
+                transit_days: DayRange { min: 3, max: 25 },
+            }],
+        }],
+        delay_notices: Vec::new(),
+        on_time_target: None,
+    };
+    config
+        .compile()
+        .unwrap_or_else(|e| panic!("the history's configuration: {e:?}"))
+}
+
+fn warehouse_id(seller_state: &str) -> String {
+    if seller_state.is_empty() {
+        "seller-unknown".into()
+    } else {
+        format!("seller-{}", seller_state.to_ascii_lowercase())
     }
 }
 
-/// One order as the walk sees it: its dates and the promise made for it.
-/// `purchased` and `delivered_on` are positions on the walk's clock.
+/// One order as the walk sees it.
 struct Walked {
     purchased_on: Date,
-    purchased: Date,
-    handed_off: Option<Timestamp>,
-    delivered: Option<Timestamp>,
-    delivered_on: Option<Date>,
-    promise: Option<Distribution>,
+    warehouse: String,
+    postal_prefix: String,
+    /// The curve kept when its shipment was recorded.
+    curve: Option<PromiseCurve>,
 }
 
-/// Walks day by day from the warm-up start; returns the scored outcomes of
-/// orders bought on or after `split`, one list per target.
-fn predict_all(
+/// Walks day by day from the first order; returns the scored outcomes of
+/// orders bought on or after `from`, one list per target.
+fn walk(
     deliveries: &[Delivery],
     zone: &TimeZone,
-    clock: &BusinessDays,
-    split: Date,
+    closures: &Closures,
+    from: Date,
     targets: &[f64],
+    params: &Params,
 ) -> Vec<Vec<Outcome>> {
-    let position = |t: Timestamp| clock.to_business(local_date(t, zone));
-    let settings = LearnSettings::default();
-    let keys: Vec<Keys> = deliveries.iter().map(Keys::of).collect();
+    let mut compiled = merchant_config(deliveries, zone, closures);
     let mut walked: Vec<Walked> = deliveries
         .iter()
         .map(|d| Walked {
             purchased_on: local_date(d.purchased, zone),
-            purchased: position(d.purchased),
-            handed_off: d.handed_off,
-            delivered: d.delivered,
-            delivered_on: d.delivered.map(position),
-            promise: None,
+            warehouse: warehouse_id(&d.seller_state),
+            postal_prefix: postal_prefix(&d.customer_zip),
+            curve: None,
         })
         .collect();
-    let warm_up = split.saturating_sub(WARM_UP_DAYS.days());
+    // Hand-offs in time order, to give each its curve on its day.
+    let mut handoffs: Vec<(Timestamp, usize)> = deliveries
+        .iter()
+        .enumerate()
+        .filter_map(|(j, d)| Some((d.handed_off?, j)))
+        .collect();
+    handoffs.sort_unstable();
+    let mut next_handoff = 0;
     let mut outcomes: Vec<Vec<Outcome>> = targets.iter().map(|_| Vec::new()).collect();
-    let mut i = walked.partition_point(|w| w.purchased_on < warm_up);
+    let mut i = 0;
     while i < walked.len() {
-        let calendar_today = walked[i].purchased_on;
-        let today = walked[i].purchased;
+        let today = walked[i].purchased_on;
         let day_end = walked[i..]
             .iter()
-            .position(|w| w.purchased_on != calendar_today)
+            .position(|w| w.purchased_on != today)
             .map_or(walked.len(), |n| i + n);
-        let known_at = start_of_day(calendar_today, zone);
-        let known = |t: Option<Timestamp>| t.filter(|&t| t < known_at).map(position);
-        let history = walked[..i].iter().zip(&keys);
-        let handling = LaneModel::fit(
-            history.clone().map(|(w, k)| Span {
-                keys: &k.handling,
-                start: w.purchased,
-                end: known(w.handed_off),
-                count: 1.0,
-            }),
-            today,
-            &settings,
-        );
-        let transit = LaneModel::fit(
-            history.filter_map(|(w, k)| {
-                Some(Span {
-                    keys: &k.transit,
-                    start: known(w.handed_off)?,
-                    end: known(w.delivered),
-                    count: 1.0,
-                })
-            }),
-            today,
-            &settings,
-        );
-        let ranks = recent_ranks(&walked[..i], today, known_at, &settings);
-        let levels: Vec<f64> = targets
-            .iter()
-            .map(|&t| calibrated_level(&ranks, t))
-            .collect();
-        let median_level = calibrated_level(&ranks, 0.5);
-        for j in i..day_end {
-            let promise = total(&handling, &transit, &keys[j]);
-            if let (Some(promise), Some(delivered), true) = (
-                &promise,
-                deliveries[j].delivered.map(|t| local_date(t, zone)),
-                calendar_today >= split,
-            ) {
-                for (level, scored) in levels.iter().zip(&mut outcomes) {
-                    let at = |p: f64| {
-                        let days = i64::from(promise.quantile(p).unwrap_or(0));
-                        clock.to_calendar(today.saturating_add(days.days()))
+        let known_at = start_of_day(today, zone);
+        let inputs = inputs_known_at(deliveries, &walked, known_at, zone, params);
+        let mut forecast = Forecast::from_inputs(&inputs, today, targets[0], params);
+        // Shipments handed off since the last walked day are recorded now,
+        // each keeping the curve of the forecast as it stood.
+        let tomorrow = start_of_day(today.tomorrow().unwrap_or(today), zone);
+        while next_handoff < handoffs.len() && handoffs[next_handoff].0 < tomorrow {
+            let j = handoffs[next_handoff].1;
+            let w = &walked[j];
+            walked[j].curve = forecast.curve(&w.warehouse, METHOD, COUNTRY, Some(&w.postal_prefix));
+            next_handoff += 1;
+        }
+        if today >= from {
+            for (&target, scored) in targets.iter().zip(&mut outcomes) {
+                compiled.on_time_target = target;
+                forecast.aim_at(target);
+                for j in i..day_end {
+                    let Some(delivered) = deliveries[j].delivered.map(|t| local_date(t, zone))
+                    else {
+                        continue;
                     };
-                    scored.push(Outcome {
-                        order: j,
-                        window: Window {
-                            earliest: at(0.05),
-                            most_likely: at(median_level),
-                            latest: at(*level),
-                        },
-                        delivered,
-                    });
+                    if let Some(window) = promised(&compiled, &forecast, &deliveries[j], &walked[j])
+                    {
+                        scored.push(Outcome {
+                            order: j,
+                            window,
+                            delivered,
+                        });
+                    }
                 }
             }
-            walked[j].promise = promise;
         }
         i = day_end;
     }
     outcomes
 }
 
-/// Handling plus transit, from the finest lanes with enough evidence.
-fn total(handling: &LaneModel, transit: &LaneModel, keys: &Keys) -> Option<Distribution> {
-    let handling = handling.distribution(&keys.handling)?;
-    let transit = transit.distribution(&keys.transit)?;
-    Some(handling.distribution.plus(&transit.distribution))
-}
-
-/// How the promises of orders bought in the last `window_days` before `today`
-/// stand at the start of `today`.
-fn recent_ranks(
+/// What a store would hand over at `known_at`: shipments handed off before
+/// it (delivered only if before it too), orders bought before it and not
+/// handed off by then, and the curves of recent shipments.
+fn inputs_known_at(
+    deliveries: &[Delivery],
     walked: &[Walked],
-    today: Date,
     known_at: Timestamp,
-    settings: &LearnSettings,
-) -> Vec<Rank> {
-    let decay = std::f64::consts::LN_2 / settings.half_life_days;
-    let oldest = today.saturating_sub(CALIBRATION_WINDOW_DAYS.days());
-    let first = walked.partition_point(|w| w.purchased < oldest);
-    walked[first..]
-        .iter()
-        .filter_map(|w| {
-            let promise = w.promise.as_ref()?;
-            let weight = (-decay * days_between(w.purchased, today) as f64).exp();
-            Some(
-                match (w.delivered.filter(|&t| t < known_at), w.delivered_on) {
-                    (Some(_), Some(on)) => Rank {
-                        value: promise.before(days_between(w.purchased, on)),
-                        weight,
-                        delivered: true,
-                    },
-                    _ => Rank {
-                        value: promise.before(days_between(w.purchased, today)),
-                        weight,
-                        delivered: false,
-                    },
-                },
-            )
-        })
-        .collect()
+    zone: &TimeZone,
+    params: &Params,
+) -> ForecastInputs {
+    let known = |t: Option<Timestamp>| t.filter(|&t| t < known_at);
+    let bought = deliveries.partition_point(|d| d.purchased < known_at);
+    let since_day = local_day(known_at, zone) - params.learn.window_days;
+    let oldest_promise = local_day(known_at, zone) - params.calibration.window_days;
+    let mut shipments = Vec::new();
+    let mut waiting = Vec::new();
+    let mut promises = Vec::new();
+    for (d, w) in deliveries[..bought].iter().zip(walked) {
+        let ordered_day = local_day(d.purchased, zone);
+        if ordered_day < since_day.min(oldest_promise) && known(d.delivered).is_some() {
+            continue;
+        }
+        match known(d.handed_off) {
+            Some(handed_off_at) => {
+                let delivered_at = known(d.delivered);
+                if let (Some(curve), true) = (&w.curve, ordered_day >= oldest_promise) {
+                    promises.push(RecentPromise {
+                        curve: curve.clone(),
+                        ordered_day,
+                        delivered_day: delivered_at.map(|t| local_day(t, zone)),
+                    });
+                }
+                shipments.push(RecordedShipment {
+                    warehouse: w.warehouse.clone(),
+                    method: METHOD.into(),
+                    country: COUNTRY.into(),
+                    postal_prefix: w.postal_prefix.clone(),
+                    ordered_at: Some(d.purchased),
+                    handed_off_at,
+                    delivered_at,
+                });
+            }
+            None => waiting.push(WaitingOrder {
+                warehouse: w.warehouse.clone(),
+                ordered_at: d.purchased,
+            }),
+        }
+    }
+    ForecastInputs {
+        tallies: tally(shipments, waiting, since_day, |_| zone),
+        promises,
+    }
 }
 
-/// Promises older than this no longer steer the calibration.
-const CALIBRATION_WINDOW_DAYS: i64 = 90;
+/// The engine's window for one order, bought with its seller's stock.
+fn promised(
+    compiled: &Compiled,
+    forecast: &Forecast,
+    delivery: &Delivery,
+    walked: &Walked,
+) -> Option<Window> {
+    let destination = Destination {
+        country: COUNTRY.into(),
+        postal_code: Some(delivery.customer_zip.clone()),
+    };
+    let stock = [StockSource {
+        warehouse: walked.warehouse.clone(),
+        available: 1,
+        inbound: Vec::new(),
+    }];
+    let request = PromiseRequest {
+        sku: "ORDER",
+        qty: 1,
+        destination: &destination,
+        now: delivery.purchased,
+        stock: &stock,
+        preorder_release: None,
+    };
+    let option = promise(compiled, &request, Some(forecast))
+        .into_iter()
+        .next()?;
+    Some(Window {
+        earliest: option.earliest,
+        most_likely: option.most_likely,
+        latest: option.latest,
+    })
+}
 
 fn figures(outcomes: &[Outcome]) -> Figures {
     let n = outcomes.len();

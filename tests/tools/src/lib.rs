@@ -2,6 +2,5 @@
 //! deliveries through the promise engine's learner, walking forward in time.
 
 pub mod backtest;
-pub mod business_days;
 pub mod deliveries;
 pub mod load;

@@ -1,0 +1,225 @@
+//! The learned forecast behind every promise that rests on data: each
+//! warehouse's handling time, each lane's transit time, and the quantile
+//! levels recalibrated from how recent promises turned out.
+//!
+//! The edge builds it from the merchant's stored shipments, waiting orders
+//! and recent orders' promise curves; the backtest builds it the same way
+//! from the Olist history as it stood each day. One function, so a figure
+//! from the backtest is a figure of the product.
+
+use jiff::civil::Date;
+
+use serde::{Deserialize, Serialize};
+
+use super::calibration::{CalibrationSettings, PromiseCurve, Rank, calibrated_level, order_rank};
+use super::learn::{LaneModel, LearnSettings, Span};
+use super::shipments::{Tallies, handling_keys, learned_keys};
+use super::survival::Distribution;
+
+/// What the store hands over to build a forecast: the tallies, and the
+/// curves of recent promises with how they turned out.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ForecastInputs {
+    pub tallies: Tallies,
+    pub promises: Vec<RecentPromise>,
+}
+
+/// A shipment's promise as it was made, and its outcome so far. Days are
+/// counted since 1970-01-01 on the shipping warehouse's calendar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecentPromise {
+    pub curve: PromiseCurve,
+    pub ordered_day: i64,
+    pub delivered_day: Option<i64>,
+}
+
+/// The forecast's hyper-parameters.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ForecastSettings {
+    pub learn: LearnSettings,
+    pub calibration: CalibrationSettings,
+}
+
+/// The quantile levels a promise reads its dates at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Levels {
+    pub earliest: f64,
+    pub most_likely: f64,
+    pub latest: f64,
+}
+
+impl Levels {
+    /// The levels that would have made recent promises come true as often
+    /// as asked: 5 % before `earliest`, half before `most_likely`, and
+    /// `target` by `latest`. With too little evidence, those very levels.
+    pub fn calibrated(ranks: &[Rank], target: f64) -> Self {
+        Self {
+            earliest: calibrated_level(ranks, EARLIEST),
+            most_likely: calibrated_level(ranks, 0.5),
+            latest: calibrated_level(ranks, target),
+        }
+    }
+}
+
+/// The share of parcels allowed to arrive before the window opens.
+const EARLIEST: f64 = 0.05;
+
+/// The date `n` days after 1970-01-01, as tallies count days.
+pub fn day(n: i64) -> Date {
+    jiff::civil::date(1970, 1, 1).saturating_add(jiff::Span::new().days(n))
+}
+
+/// Learned handling and transit, and the levels to read them at.
+#[derive(Clone, Debug)]
+pub struct Forecast {
+    handling: LaneModel,
+    transit: LaneModel,
+    /// How recent promises turned out, to aim at another target.
+    ranks: Vec<Rank>,
+    pub levels: Levels,
+}
+
+/// What the forecast knows of one route.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LearnedRoute {
+    /// The finest transit lane with enough evidence of its own.
+    pub lane: String,
+    pub transit: Distribution,
+    /// The warehouse's own handling time, once it has enough evidence.
+    pub handling: Option<Distribution>,
+}
+
+impl LearnedRoute {
+    /// Days from the order's day to delivery: handling, then transit.
+    pub fn total(&self) -> Option<Distribution> {
+        self.handling.as_ref().map(|h| h.plus(&self.transit))
+    }
+}
+
+impl Forecast {
+    /// The forecast as it stands on `today` (the merchant's day): durations
+    /// from `tallies`, levels from `ranks` aiming at `target`.
+    pub fn build(
+        tallies: &Tallies,
+        ranks: &[Rank],
+        today: Date,
+        target: f64,
+        settings: &ForecastSettings,
+    ) -> Self {
+        let transit_keys: Vec<Vec<String>> = tallies
+            .transit
+            .iter()
+            .map(|t| {
+                let postal = (!t.postal_prefix.is_empty()).then_some(t.postal_prefix.as_str());
+                learned_keys(&t.warehouse, &t.method, &t.country, postal)
+            })
+            .collect();
+        let transit = LaneModel::fit(
+            tallies
+                .transit
+                .iter()
+                .zip(&transit_keys)
+                .map(|(t, keys)| Span {
+                    keys,
+                    start: day(t.handed_off_day),
+                    end: t.days.map(|d| day(t.handed_off_day + d.max(0))),
+                    count: f64::from(t.count),
+                }),
+            today,
+            &settings.learn,
+        );
+        let warehouse_keys: Vec<[String; 2]> = tallies
+            .handling
+            .iter()
+            .map(|t| handling_keys(&t.warehouse))
+            .collect();
+        let handling = LaneModel::fit(
+            tallies
+                .handling
+                .iter()
+                .zip(&warehouse_keys)
+                .map(|(t, keys)| Span {
+                    keys,
+                    start: day(t.ordered_day),
+                    end: t.days.map(|d| day(t.ordered_day + d.max(0))),
+                    count: f64::from(t.count),
+                }),
+            today,
+            &settings.learn,
+        );
+        Self {
+            handling,
+            transit,
+            levels: Levels::calibrated(ranks, target),
+            ranks: ranks.to_vec(),
+        }
+    }
+
+    /// Recalibrates the levels for another on-time target.
+    pub fn aim_at(&mut self, target: f64) {
+        self.levels = Levels::calibrated(&self.ranks, target);
+    }
+
+    /// The forecast on `today` from what a store handed over: the recent
+    /// promises become censoring-aware ranks (see [`order_rank`]).
+    pub fn from_inputs(
+        inputs: &ForecastInputs,
+        today: Date,
+        target: f64,
+        settings: &ForecastSettings,
+    ) -> Self {
+        let ranks: Vec<Rank> = inputs
+            .promises
+            .iter()
+            .filter_map(|p| {
+                order_rank(
+                    &p.curve,
+                    day(p.ordered_day),
+                    p.delivered_day.map(day),
+                    today,
+                    &settings.calibration,
+                )
+            })
+            .collect();
+        Self::build(&inputs.tallies, &ranks, today, target, settings)
+    }
+
+    /// The learned route from `warehouse` by `method` to a destination,
+    /// when its transit lane has enough evidence to be trusted.
+    pub fn route(
+        &self,
+        warehouse: &str,
+        method: &str,
+        country: &str,
+        postal_code: Option<&str>,
+    ) -> Option<LearnedRoute> {
+        let keys = learned_keys(warehouse, method, country, postal_code);
+        let transit = self.transit.distribution(&keys).filter(|l| l.trusted)?;
+        let handling = self
+            .handling
+            .distribution(&handling_keys(warehouse))
+            .filter(|l| l.trusted && l.key == warehouse)
+            .map(|l| l.distribution);
+        Some(LearnedRoute {
+            lane: transit.key.to_owned(),
+            transit: transit.distribution,
+            handling,
+        })
+    }
+
+    /// The curve an order placed now keeps for recalibration: its days to
+    /// delivery as promised. `None` unless both handling and transit are
+    /// learned for the route.
+    pub fn curve(
+        &self,
+        warehouse: &str,
+        method: &str,
+        country: &str,
+        postal_code: Option<&str>,
+    ) -> Option<PromiseCurve> {
+        let total = self
+            .route(warehouse, method, country, postal_code)?
+            .total()?;
+        Some(PromiseCurve::of(&total))
+    }
+}
