@@ -232,6 +232,7 @@ async fn dispatch(
         Route::DeliveryConfig => delivery_config::put(req, env, merchant).await,
         Route::GetDeliveryConfig => delivery_config::get(req, env, id).await,
         Route::Shipments => shipments::record(req, env, merchant).await,
+        Route::DeliveryForecast => shipments::summary(req, env, merchant).await,
         Route::Stream => stream::subscribe(req, query, env, merchant).await,
         Route::Subscribe => subscriptions::subscribe(req, env, merchant).await,
         Route::SubscriptionCounts => subscriptions::counts(req, query, env, id).await,

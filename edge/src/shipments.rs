@@ -55,6 +55,32 @@ pub async fn record(
     json_reply(req, &result, Freshness::NoStore)
 }
 
+/// `GET /v1/delivery-forecast`: what the merchant's learned promises rest
+/// on now, from the same forecast the reads use.
+pub async fn summary(
+    req: &Request,
+    env: &Env,
+    merchant: &MerchantConfig,
+) -> Result<Response, ApiError> {
+    let config = delivery_config::load(env, merchant).await?;
+    let forecast = model(env, merchant).await?;
+    let target = config.as_deref().map_or(0.95, |c| c.on_time_target);
+    let warehouses = config
+        .as_deref()
+        .map(|c| {
+            c.warehouses
+                .iter()
+                .map(|w| w.id.as_str())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    json_reply(
+        req,
+        &forecast.summary(target, warehouses),
+        Freshness::NoStore,
+    )
+}
+
 /// Drops this isolate's learned model of `merchant` and the answers made
 /// with it: the next read refits from the shipments stored.
 pub fn forget_model(merchant: &str) {

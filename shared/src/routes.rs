@@ -105,6 +105,8 @@ pub enum Route<'a> {
     ListGuards,
     FeedUrls,
     RollFeedUrls,
+    /// What learned promises rest on: levels, evidence, handling.
+    DeliveryForecast,
     /// An ad channel's scheduled fetch: the token in the URL is the secret.
     Feed {
         token: &'a str,
@@ -131,7 +133,7 @@ pub enum Access {
 }
 
 /// Every route's method and path template, in the OpenAPI document's order.
-pub const ROUTES: [(&str, &str); 55] = [
+pub const ROUTES: [(&str, &str); 56] = [
     ("GET", "/v1/availability/{sku}"),
     ("POST", "/v1/availability/batch"),
     ("POST", "/v1/inventory"),
@@ -187,6 +189,7 @@ pub const ROUTES: [(&str, &str); 55] = [
     ("GET", "/v1/feed-urls"),
     ("POST", "/v1/feed-urls/roll"),
     ("GET", "/v1/feeds/{token}/{file}"),
+    ("GET", "/v1/delivery-forecast"),
 ];
 
 impl<'a> Route<'a> {
@@ -256,9 +259,10 @@ impl<'a> Route<'a> {
             | Self::CommitHold { .. }
             | Self::ReleaseHold { .. }
             | Self::CancelHold { .. } => Some(Scope::HoldsWrite),
-            Self::GetDeliveryConfig | Self::GetGuardRules | Self::FeedUrls => {
-                Some(Scope::ConfigRead)
-            }
+            Self::GetDeliveryConfig
+            | Self::GetGuardRules
+            | Self::FeedUrls
+            | Self::DeliveryForecast => Some(Scope::ConfigRead),
             Self::DeliveryConfig | Self::Shipments | Self::PutGuardRules | Self::RollFeedUrls => {
                 Some(Scope::ConfigWrite)
             }
@@ -292,6 +296,7 @@ impl<'a> Route<'a> {
             ["feed-urls"] => one(Self::FeedUrls),
             ["feed-urls", "roll"] => one(Self::RollFeedUrls),
             ["feeds", token, file] => one(Self::Feed { token, file }),
+            ["delivery-forecast"] => one(Self::DeliveryForecast),
             ["inventory"] => one(Self::Inventory),
             ["skus"] => one(Self::ListSkus),
             ["skus", sku] => one(Self::GetSku { sku }),
@@ -403,6 +408,7 @@ impl<'a> Route<'a> {
             Self::FeedUrls => 52,
             Self::RollFeedUrls => 53,
             Self::Feed { .. } => 54,
+            Self::DeliveryForecast => 55,
         };
         ROUTES[index]
     }

@@ -110,6 +110,53 @@ test('reported shipments teach the lane its real transit time', async () => {
   assert.ok(eastGround.reasons.some((r) => r.code === 'learned_lane' && r.lane === 'reno>ground>US'), JSON.stringify(eastGround));
 });
 
+test('order times teach a warehouse its handling, and late parcels move the promise\'s level', async () => {
+  const day = 86_400_000;
+  const now = Date.now();
+  const iso = (ms) => new Date(ms).toISOString();
+  const shipment = (id, ordered, transit) => ({
+    shipment_id: id, warehouse: 'reno', method: 'ground', country: 'US', postal_code: '94110',
+    ordered_at: iso(ordered), handed_off_at: iso(ordered + 4 * day),
+    ...(transit === undefined ? {} : { delivered_at: iso(ordered + (4 + transit) * day) }),
+  });
+  const forecast = async () => {
+    const res = await send('/v1/delivery-forecast', ACME.secretKey);
+    assert.equal(res.status, 200, await res.clone().text());
+    return res.json();
+  };
+  const bad = await send('/v1/shipments', ACME.secretKey, 'POST', {
+    items: [{ ...shipment('late-order', now - 10 * day, 9), ordered_at: iso(now) }],
+  });
+  assert.equal(bad.status, 422);
+  assert.equal((await bad.json()).error.param, 'items[0].ordered_at');
+  const before = await forecast();
+  assert.deepEqual(before.warehouses, [{ warehouse: 'reno', learned: false }], JSON.stringify(before));
+  // Fifty orders handed to the carrier 4 days after they were placed.
+  const learned = Array.from({ length: 50 }, (_, i) => shipment(`handled-${i}`, now - (26 + (i % 20)) * day, 9));
+  assert.equal((await send('/v1/shipments', ACME.secretKey, 'POST', { items: learned })).status, 200);
+  const handling = await forecast();
+  assert.deepEqual(handling.warehouses.map((w) => [w.warehouse, w.learned, w.median_days]), [['reno', true, 4]]);
+  assert.equal(handling.recent_promises, 0, 'no promise was made from a learned forecast before');
+  const body = await (await send('/v1/availability/ACME-ANVIL?country=US&postal_code=94107', ACME.publishableKey)).json();
+  const ground = body.delivery_options.find((o) => o.method === 'ground');
+  const today = Date.parse(new Date().toISOString().slice(0, 10));
+  assert.ok((Date.parse(ground.ship_date) - today) / day >= 3, `configured 1-2 days, the warehouse takes 4: ${JSON.stringify(ground)}`);
+  // Sixty more leave the warehouse: each keeps the curve it was promised
+  // on; while they are out they only say "later than so many days".
+  const late = Array.from({ length: 60 }, (_, i) => shipment(`late-${i}`, now - (25 + (i % 15)) * day));
+  assert.equal((await send('/v1/shipments', ACME.secretKey, 'POST', { items: late })).status, 200);
+  const out = await forecast();
+  assert.equal(out.recent_promises, 60, JSON.stringify(out));
+  assert.equal(out.recent_delivered, 0);
+  // They arrive 20 days after hand-off, past nearly all of their curves:
+  // promises are now read further up the learned curves than the target.
+  const arrived = late.map((s) => ({ ...s, delivered_at: iso(Date.parse(s.handed_off_at) + 20 * day) }));
+  assert.equal((await send('/v1/shipments', ACME.secretKey, 'POST', { items: arrived })).status, 200);
+  const after = await forecast();
+  assert.equal(after.recent_delivered, 60, JSON.stringify(after));
+  assert.ok(after.levels.latest > after.on_time_target + 0.03, JSON.stringify(after));
+});
+
 test('delay notices: in force for the SKU, in the shopper\'s locale, text kept as text', async () => {
   const now = Date.now();
   const notice = {

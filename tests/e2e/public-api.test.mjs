@@ -155,7 +155,7 @@ test('the OpenAPI document lists every route', async () => {
   const doc = await res.json();
   assert.equal(doc.openapi, '3.1.0');
   assert.deepEqual(Object.keys(doc.paths).sort(), [
-    '/v1/availability', '/v1/availability/batch', '/v1/availability/{sku}', '/v1/availability/{sku}/offer', '/v1/delivery-config', '/v1/emails',
+    '/v1/availability', '/v1/availability/batch', '/v1/availability/{sku}', '/v1/availability/{sku}/offer', '/v1/delivery-config', '/v1/delivery-forecast', '/v1/emails',
     '/v1/feed-urls', '/v1/feed-urls/roll', '/v1/feeds/{token}/{file}', '/v1/fulfilments', '/v1/guard-rules', '/v1/guards', '/v1/holds',
     '/v1/holds/{hold_id}/cancel', '/v1/holds/{hold_id}/commit', '/v1/holds/{hold_id}/release', '/v1/inventory',
     '/v1/keys', '/v1/keys/{key_id}', '/v1/keys/{key_id}/roll', '/v1/openapi.json', '/v1/operator/merchants',

@@ -40,7 +40,7 @@ impl Store {
             None
         };
         let sql = self.sql.clone();
-        self.atomically(move || {
+        let result = self.atomically(move || {
             for e in &items {
                 let postal = e.postal_code.as_deref().map(postal_prefix).unwrap_or_default();
                 let curve = forecast
@@ -71,7 +71,10 @@ impl Store {
                 )?;
             }
             Ok(RecordResult { recorded: items.len() })
-        })
+        })?;
+        // The next curve comes from a forecast that knows these.
+        *self.forecast.borrow_mut() = None;
+        Ok(result)
     }
 
     /// The store's own forecast, for the curves of recorded shipments.

@@ -5,6 +5,7 @@ use schemars::Schema;
 use serde_json::{Map, Value, json};
 
 use super::*;
+use crate::promise::forecast::ForecastSummary;
 
 /// The operation for `route`, adding its own answers to `responses`;
 /// `Value::Null` for a route of another family (the document's test holds
@@ -197,6 +198,10 @@ pub(super) fn operation(
                 "summary": "A paid sale shipped: take its units off the shelf and out of `committed`",
                 "requestBody": { "required": true, "content": json_content(&s.request::<FulfilmentRequest>()) },
             })
+        }
+        Route::DeliveryForecast => {
+            responses.insert("200".into(), json!({ "description": "The levels learned promises are read at now (recalibrated from the last 45 days of promises: delivered ones, and ones still out as censored), how many promises they rest on, and each configured warehouse's handling, learned from order times or configured. Without a delivery configuration the target is 0.95 and no warehouse is listed.", "content": json_content(&s.answer::<ForecastSummary>()) }));
+            json!({ "operationId": "getDeliveryForecast", "summary": "What learned delivery promises rest on" })
         }
         Route::GetDeliveryConfig => {
             responses.insert("200".into(), json!({ "description": "The configuration in force, as written.", "content": json_content(&s.answer::<DeliveryConfig>()) }));

@@ -33,6 +33,54 @@ pub struct RecentPromise {
     pub delivered_day: Option<i64>,
 }
 
+/// Answer of `GET /v1/delivery-forecast`: what the merchant's promises
+/// rest on now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ForecastSummary {
+    /// The configuration's `on_time_target`.
+    pub on_time_target: f64,
+    /// The quantile of the learned curves each date of a learned promise is
+    /// read at. `latest` moves away from the target when recent promises
+    /// came true more or less often than it; `earliest` aims at 5 % of
+    /// parcels arriving before the window, `most_likely` at half.
+    pub levels: LevelSummary,
+    /// Recent promises (the last 45 days) the levels were set from.
+    pub recent_promises: u32,
+    /// Of those, the ones delivered; the others count as censored (still
+    /// out after so many days).
+    pub recent_delivered: u32,
+    /// Each configured warehouse's handling: learned, or configured until it
+    /// has enough orders of its own.
+    pub warehouses: Vec<WarehouseHandling>,
+}
+
+/// The three levels.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct LevelSummary {
+    pub earliest: f64,
+    pub most_likely: f64,
+    pub latest: f64,
+}
+
+/// One warehouse's handling time, order day to carrier.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct WarehouseHandling {
+    pub warehouse: String,
+    /// Whether promises use the learned handling (else the configured
+    /// `handling_days`).
+    pub learned: bool,
+    /// Median days, when learned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_days: Option<u32>,
+    /// Days by which the `latest` level of orders are handed off, when
+    /// learned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_days: Option<u32>,
+}
+
 /// The forecast's hyper-parameters.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ForecastSettings {
@@ -195,16 +243,56 @@ impl Forecast {
     ) -> Option<LearnedRoute> {
         let keys = learned_keys(warehouse, method, country, postal_code);
         let transit = self.transit.distribution(&keys).filter(|l| l.trusted)?;
-        let handling = self
-            .handling
-            .distribution(&handling_keys(warehouse))
-            .filter(|l| l.trusted && l.key == warehouse)
-            .map(|l| l.distribution);
+        let handling = self.own_handling(warehouse);
         Some(LearnedRoute {
             lane: transit.key.to_owned(),
             transit: transit.distribution,
             handling,
         })
+    }
+
+    /// The warehouse's learned handling, once it rests on enough orders
+    /// of its own: another warehouse's never stands in for it.
+    fn own_handling(&self, warehouse: &str) -> Option<Distribution> {
+        self.handling
+            .distribution(&handling_keys(warehouse))
+            .filter(|l| l.trusted && l.key == warehouse)
+            .map(|l| l.distribution)
+    }
+
+    /// What the merchant sees of the forecast, for its `warehouses`.
+    pub fn summary<'w>(
+        &self,
+        target: f64,
+        warehouses: impl IntoIterator<Item = &'w str>,
+    ) -> ForecastSummary {
+        let count = |f: &dyn Fn(&Rank) -> bool| {
+            u32::try_from(self.ranks.iter().filter(|r| f(r)).count()).unwrap_or(u32::MAX)
+        };
+        ForecastSummary {
+            on_time_target: target,
+            levels: LevelSummary {
+                earliest: self.levels.earliest,
+                most_likely: self.levels.most_likely,
+                latest: self.levels.latest,
+            },
+            recent_promises: count(&|_| true),
+            recent_delivered: count(&|r| r.delivered),
+            warehouses: warehouses
+                .into_iter()
+                .map(|warehouse| {
+                    let learned = self.own_handling(warehouse);
+                    WarehouseHandling {
+                        warehouse: warehouse.to_owned(),
+                        learned: learned.is_some(),
+                        median_days: learned.as_ref().and_then(|d| d.quantile(0.5)),
+                        latest_days: learned
+                            .as_ref()
+                            .and_then(|d| d.quantile(self.levels.latest)),
+                    }
+                })
+                .collect(),
+        }
     }
 
     /// The curve an order placed now keeps for recalibration: its days to
