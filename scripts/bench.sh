@@ -18,11 +18,12 @@ node tests/bench/outbound.mjs
 log "promise watcher: re-checking 10,000 open orders, and what it does to shoppers' reads and holds"
 node tests/bench/orders.mjs
 
-log "delivery promise engine, native: 5 warehouses, 3 methods, 500 lanes each"
-cargo run --release --quiet -p upfront-tools --bin promise_bench
-log "delivery promise engine, wasm on V8 (node:wasi), same workload"
+OLIST="$ROOT/../shared/data/olist"
+log "delivery promise engine, native: configured (5 warehouses, 3 methods, 500 lanes each), then learned (the Olist file's forecast)"
+cargo run --release --quiet -p upfront-tools --bin promise_bench -- --data "$OLIST/deliveries-2016-2017.csv"
+log "delivery promise engine, wasm on V8 (node:wasi), same workloads"
 cargo build --release --quiet -p upfront-tools --bin promise_bench --target wasm32-wasip1
-node --no-warnings tests/bench/wasi.mjs "$ROOT/target/wasm32-wasip1/release/promise_bench.wasm"
-log "delivery promise backtest on the shared Olist deliveries"
-cargo run --release --quiet -p upfront-tools --bin backtest -- \
-  --data "$ROOT/../shared/data/olist/deliveries-2016-2017.csv" --split 2017-07-01
+node --no-warnings tests/bench/wasi.mjs --preopen "$OLIST" "$ROOT/target/wasm32-wasip1/release/promise_bench.wasm" \
+  --data /data/deliveries-2016-2017.csv
+log "delivery promise backtest on the shared Olist deliveries: walk-forward quarters (README's table)"
+cargo run --release --quiet -p upfront-tools --bin backtest -- --data "$OLIST/deliveries-2016-2017.csv" --quarters 2017-01-01

@@ -3,7 +3,15 @@
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 
-const [file, ...args] = process.argv.slice(2);
-const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: {} });
+// `--preopen DIR` lets the command read DIR as `/data` (the Olist file).
+const argv = process.argv.slice(2);
+const preopens = {};
+const at = argv.indexOf('--preopen');
+if (at >= 0) {
+  preopens['/data'] = argv[at + 1];
+  argv.splice(at, 2);
+}
+const [file, ...args] = argv;
+const wasi = new WASI({ version: 'preview1', args: [file, ...args], env: {}, preopens });
 const module = await WebAssembly.compile(await readFile(file));
 wasi.start(await WebAssembly.instantiate(module, wasi.getImportObject()));

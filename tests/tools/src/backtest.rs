@@ -387,6 +387,36 @@ struct Walked {
     curve: Option<PromiseCurve>,
 }
 
+fn walked(deliveries: &[Delivery], zone: &TimeZone) -> Vec<Walked> {
+    deliveries
+        .iter()
+        .map(|d| Walked {
+            purchased_on: local_date(d.purchased, zone),
+            warehouse: warehouse_id(&d.seller_state),
+            postal_prefix: postal_prefix(&d.customer_zip),
+            curve: None,
+        })
+        .collect()
+}
+
+/// The history's configuration and the forecast as it stands at the start
+/// of `today`, learned from every shipment and waiting order known then
+/// (without recent promises: the levels are the target's own), for
+/// benchmarks of the learned path.
+pub fn trained(deliveries: &[Delivery], zone: &TimeZone, today: Date) -> (Compiled, Forecast) {
+    let params = Params::default();
+    let inputs = inputs_known_at(
+        deliveries,
+        &walked(deliveries, zone),
+        start_of_day(today, zone),
+        zone,
+        &params,
+    );
+    let compiled = merchant_config(deliveries, zone, &Closures::default());
+    let forecast = Forecast::from_inputs(&inputs, today, compiled.on_time_target, &params);
+    (compiled, forecast)
+}
+
 /// Walks day by day from the first order; returns the scored outcomes of
 /// orders bought on or after `from`, one list per target.
 fn walk(
@@ -398,15 +428,7 @@ fn walk(
     params: &Params,
 ) -> Vec<Vec<Outcome>> {
     let mut compiled = merchant_config(deliveries, zone, closures);
-    let mut walked: Vec<Walked> = deliveries
-        .iter()
-        .map(|d| Walked {
-            purchased_on: local_date(d.purchased, zone),
-            warehouse: warehouse_id(&d.seller_state),
-            postal_prefix: postal_prefix(&d.customer_zip),
-            curve: None,
-        })
-        .collect();
+    let mut walked = walked(deliveries, zone);
     // Hand-offs in time order, to give each its curve on its day.
     let mut handoffs: Vec<(Timestamp, usize)> = deliveries
         .iter()

@@ -1,8 +1,15 @@
-//! `promise_bench`: delivery estimates per second, natively or on wasm32-wasip1
-//! (scripts/bench.sh runs both), for a merchant
-//! with 5 warehouses, 3 methods and 500 lanes per method. Prints one JSON
-//! line; compare it with the baseline it prints beside it (one compile of
-//! the same configuration), since these machines are noisy.
+//! `promise_bench [--data <olist csv>]`: delivery estimates per second,
+//! natively or on wasm32-wasip1 (scripts/bench.sh runs both).
+//!
+//! First the configured path, for a merchant with 5 warehouses, 3 methods
+//! and 500 lanes per method; compare it with the baseline printed beside it
+//! (one compile of the same configuration), since these machines are noisy.
+//! Then, with `--data`, the learned path the edge runs once a merchant has
+//! history: the Olist file as one merchant (a warehouse per seller state),
+//! its forecast trained on every shipment up to 2018-01-01 (learned
+//! handling and transit, so each option sums two learned curves), asked
+//! for the file's own orders; beside it, the same orders on the configured
+//! ranges alone, in the same run. Prints one JSON line each.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -12,6 +19,8 @@ use upfront_shared::promise::config::{
     DayRange, DeliveryConfig, LaneConfig, MethodConfig, WarehouseConfig,
 };
 use upfront_shared::promise::engine::{Destination, PromiseRequest, StockSource, promise};
+use upfront_shared::promise::forecast::Forecast;
+use upfront_tools::{backtest, deliveries};
 
 const ZONES: [&str; 5] = [
     "America/Los_Angeles",
@@ -71,6 +80,79 @@ fn config() -> DeliveryConfig {
 }
 
 fn main() {
+    configured();
+    let mut args = std::env::args().skip(1);
+    if let (Some(flag), Some(path)) = (args.next(), args.next())
+        && flag == "--data"
+    {
+        learned(&path);
+    }
+}
+
+/// The learned path against the configured one on the same orders.
+fn learned(path: &str) {
+    let zone = jiff::tz::TimeZone::get("America/Sao_Paulo").expect("zone");
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let orders = deliveries::parse(&text, &zone)
+        .expect("the Olist columns")
+        .deliveries;
+    let began = Instant::now();
+    let (compiled, forecast) = backtest::trained(&orders, &zone, jiff::civil::date(2018, 1, 1));
+    let train_secs = began.elapsed().as_secs_f64();
+    let requests: Vec<(Destination, [StockSource; 1])> = orders
+        .iter()
+        .map(|d| {
+            let destination = Destination {
+                country: "BR".into(),
+                postal_code: Some(d.customer_zip.clone()),
+            };
+            let stock = [StockSource {
+                warehouse: format!("seller-{}", d.seller_state.to_ascii_lowercase()),
+                available: 1,
+                inbound: Vec::new(),
+            }];
+            (destination, stock)
+        })
+        .collect();
+    let now: Timestamp = "2018-01-02T15:00:00Z".parse().expect("instant");
+    let run = |forecast: Option<&Forecast>| {
+        let began = Instant::now();
+        let mut learned = 0usize;
+        for (destination, stock) in &requests {
+            let request = PromiseRequest {
+                sku: "SKU",
+                qty: 1,
+                destination,
+                now,
+                stock,
+                preorder_release: None,
+            };
+            let options = black_box(promise(&compiled, &request, forecast));
+            learned += usize::from(options.iter().any(|o| {
+                o.reasons
+                    .iter()
+                    .any(|r| matches!(r, upfront_shared::api::Reason::LearnedLane { .. }))
+            }));
+        }
+        (began.elapsed().as_secs_f64(), learned)
+    };
+    let (configured_secs, _) = run(None);
+    let (learned_secs, learned) = run(Some(&forecast));
+    let n = requests.len() as f64;
+    println!(
+        "{{\"learned_estimates_per_sec\": {:.0}, \"micros_per_learned_estimate\": {:.1}, \"configured_estimates_per_sec\": {:.0}, \"learned_vs_configured\": {:.2}, \"orders\": {}, \"answered_from_learned_lanes\": {}, \"forecast_train_ms\": {:.0}}}",
+        n / learned_secs,
+        learned_secs / n * 1e6,
+        n / configured_secs,
+        configured_secs / learned_secs,
+        requests.len(),
+        learned,
+        train_secs * 1e3,
+    );
+}
+
+/// The configured path: 5 warehouses, 3 methods, 500 lanes each.
+fn configured() {
     let config = config();
     let compiled = config.compile().expect("valid benchmark configuration");
     let stock: Vec<StockSource> = (0..5)
