@@ -313,6 +313,7 @@ async function edgeThroughput() {
     console.log(`    read cache gain on Zipf traffic: ${(zipfRow.rps / rows['edge: Zipf reads, uncached'].rps).toFixed(2)}× throughput`);
     results.ratios.zipf_vs_hello_rs_throughput = zipfRow.rps / rs.rps;
     console.log(`    read cache gain: single ${(edge.rps / uncached.rps).toFixed(2)}×, batch-100 ${(batch.rps / rows['edge: batch-100, uncached'].rps).toFixed(2)}× throughput`);
+    if (process.env.BENCH_ONLY === 'reads') return; // every read target, cached and not
     // Before the holds burst, which leaves the store busy with expiries.
     results.widget_first_paint = await widgetFirstPaint(origins);
     results.rewrite = rewriteLatency(ports);
