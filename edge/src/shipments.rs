@@ -64,6 +64,7 @@ pub async fn summary(
 ) -> Result<Response, ApiError> {
     let config = delivery_config::load(env, merchant).await?;
     let forecast = model(env, merchant).await?;
+    let today = merchant_today(config.as_deref(), now()?);
     let target = config.as_deref().map_or(0.95, |c| c.on_time_target);
     let warehouses = config
         .as_deref()
@@ -76,7 +77,7 @@ pub async fn summary(
         .unwrap_or_default();
     json_reply(
         req,
-        &forecast.summary(target, warehouses),
+        &forecast.summary(target, today, warehouses),
         Freshness::NoStore,
     )
 }

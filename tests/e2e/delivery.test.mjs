@@ -141,19 +141,20 @@ test('order times teach a warehouse its handling, and late parcels move the prom
   const ground = body.delivery_options.find((o) => o.method === 'ground');
   const today = Date.parse(new Date().toISOString().slice(0, 10));
   assert.ok((Date.parse(ground.ship_date) - today) / day >= 3, `configured 1-2 days, the warehouse takes 4: ${JSON.stringify(ground)}`);
-  // Sixty more leave the warehouse: each keeps the curve it was promised
-  // on; while they are out they only say "later than so many days".
-  const late = Array.from({ length: 60 }, (_, i) => shipment(`late-${i}`, now - (25 + (i % 15)) * day));
+  // A hundred more leave the warehouse: each keeps the curve it was
+  // promised on; while they are out they only say "later than so many days".
+  const late = Array.from({ length: 100 }, (_, i) => shipment(`late-${i}`, now - (15 + (i % 5)) * day));
   assert.equal((await send('/v1/shipments', ACME.secretKey, 'POST', { items: late })).status, 200);
   const out = await forecast();
-  assert.equal(out.recent_promises, 60, JSON.stringify(out));
+  assert.equal(out.recent_promises, 100, JSON.stringify(out));
   assert.equal(out.recent_delivered, 0);
-  // They arrive 20 days after hand-off, past nearly all of their curves:
+  // They arrive 14 days after the order (yesterday or before), past all of
+  // their 13-day curves:
   // promises are now read further up the learned curves than the target.
-  const arrived = late.map((s) => ({ ...s, delivered_at: iso(Date.parse(s.handed_off_at) + 20 * day) }));
+  const arrived = late.map((s) => ({ ...s, delivered_at: iso(Date.parse(s.ordered_at) + 14 * day) }));
   assert.equal((await send('/v1/shipments', ACME.secretKey, 'POST', { items: arrived })).status, 200);
   const after = await forecast();
-  assert.equal(after.recent_delivered, 60, JSON.stringify(after));
+  assert.equal(after.recent_delivered, 100, JSON.stringify(after));
   assert.ok(after.levels.latest > after.on_time_target + 0.03, JSON.stringify(after));
 });
 

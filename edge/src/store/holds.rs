@@ -231,9 +231,22 @@ impl Store {
                 // An integer would be an offset from now: pass the instant.
                 let at = worker::js_sys::Date::new(&(at_ms as f64).into());
                 self.storage.set_alarm(ScheduledTime::new(at)).await?;
+                self.alarm_at.set(Some(at_ms));
+            } else {
+                self.alarm_at.set(current);
             }
         }
         Ok(())
+    }
+
+    /// Makes sure the alarm fires by `at_ms`. Free when this instance
+    /// knows it is set that early already (a burst of holds sets it once);
+    /// otherwise schedules from everything due.
+    pub(super) async fn ensure_alarm_by(&self, at_ms: i64) -> Result<()> {
+        if self.alarm_at.get().is_some_and(|set| set <= at_ms) {
+            return Ok(());
+        }
+        self.schedule_next_alarm().await
     }
 
     /// The SKUs of open holds due to expire, to compare their statuses.

@@ -312,6 +312,10 @@ pub struct Store {
     /// The forecast a recorded shipment's promise curve comes from, and
     /// when it was built (ms): refit at most every five minutes.
     forecast: RefCell<Option<(i64, Rc<upfront_shared::promise::forecast::Forecast>)>>,
+    /// When the alarm is set to fire (ms), as this instance last set or
+    /// read it; `None` when unknown. A new hold that expires after it
+    /// needs no alarm work: the alarm reschedules from every open hold.
+    alarm_at: Cell<Option<i64>>,
 }
 
 impl DurableObject for Store {
@@ -326,6 +330,7 @@ impl DurableObject for Store {
             guard_rules: RefCell::new(None),
             has_feeds: Cell::new(None),
             forecast: RefCell::new(None),
+            alarm_at: Cell::new(None),
         }
     }
 
@@ -336,6 +341,8 @@ impl DurableObject for Store {
         if !self.merchant_exists()? {
             return Response::ok("no merchant");
         }
+        // This alarm has fired: none is set until the next is scheduled.
+        self.alarm_at.set(None);
         let now_ms = worker::Date::now().as_millis() as i64;
         let before = self.statuses(&self.due_hold_skus(now_ms)?)?;
         let expired = self.expire_due_holds(now_ms)?;
@@ -499,12 +506,13 @@ impl Store {
                 now_ms,
                 keyed,
             } => {
+                let expires_at_ms = now_ms + i64::from(ttl_seconds) * 1000;
                 let once = self.create_hold(sku, qty, ttl_seconds, now_ms, keyed)?;
                 if let Once::Fresh {
                     answer: HoldOutcome::Done { .. },
                 } = &once
                 {
-                    self.schedule_next_alarm().await?;
+                    self.ensure_alarm_by(expires_at_ms).await?;
                 }
                 Response::from_json(&once)
             }

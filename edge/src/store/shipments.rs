@@ -39,14 +39,26 @@ impl Store {
         } else {
             None
         };
+        let config = match &forecast {
+            Some(_) => self.compiled_config()?,
+            None => None,
+        };
+        let primary_zone = merchant_zone(config.as_ref());
         let sql = self.sql.clone();
         let result = self.atomically(move || {
             for e in &items {
                 let postal = e.postal_code.as_deref().map(postal_prefix).unwrap_or_default();
+                let zone = config
+                    .as_ref()
+                    .and_then(|c| c.warehouses.iter().find(|w| w.id == e.warehouse))
+                    .map_or(&primary_zone, |w| &w.zone);
                 let curve = forecast
                     .as_ref()
-                    .filter(|_| e.ordered_at.is_some())
-                    .and_then(|f| f.curve(&e.warehouse, &e.method, &e.country, e.postal_code.as_deref()))
+                    .zip(e.ordered_at)
+                    .and_then(|(f, ordered)| {
+                        let ordered_on = ordered.to_zoned_datetime(zone.clone()).date();
+                        f.curve(&e.warehouse, &e.method, &e.country, e.postal_code.as_deref(), ordered_on)
+                    })
                     .map(|c| serde_json::to_string(&c))
                     .transpose()?;
                 sql.exec(

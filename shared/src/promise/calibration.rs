@@ -42,8 +42,8 @@ pub struct CalibrationSettings {
 impl Default for CalibrationSettings {
     fn default() -> Self {
         Self {
-            half_life_days: 60.0,
-            window_days: 45,
+            half_life_days: 14.0,
+            window_days: 90,
         }
     }
 }
@@ -217,7 +217,41 @@ mod tests {
         assert_eq!(calibrated_level(&ranks, 0.95), 0.95);
     }
 
+    #[test]
+    fn an_order_still_out_is_censored_at_its_age() {
+        let mut counts = crate::promise::survival::DurationCounts::default();
+        for days in 1..=10 {
+            counts.add_finished(days, 1.0);
+        }
+        let curve = PromiseCurve::of(&counts.distribution());
+        let settings = CalibrationSettings::default();
+        let day = |d: i8| jiff::civil::date(2026, 11, d);
+        let out = order_rank(&curve, day(1), None, day(5), &settings).expect("recent");
+        assert!(!out.delivered && (out.value - 0.3).abs() < 1e-4, "{out:?}");
+        // Delivered after `today` is not known yet: still out.
+        let later = order_rank(&curve, day(1), Some(day(9)), day(5), &settings).expect("recent");
+        assert_eq!(later, out);
+        let done = order_rank(&curve, day(1), Some(day(4)), day(5), &settings).expect("recent");
+        assert!(
+            done.delivered && (done.value - 0.2).abs() < 1e-4,
+            "{done:?}"
+        );
+        let too_old = day(1).saturating_add(jiff::Span::new().days(settings.window_days + 1));
+        assert_eq!(order_rank(&curve, day(1), None, too_old, &settings), None);
+    }
+
     proptest! {
+        #[test]
+        fn a_kept_curve_ranks_as_its_distribution(days in prop::collection::vec(0i64..90, 1..100), at in 0i64..200) {
+            let mut counts = crate::promise::survival::DurationCounts::default();
+            for &d in &days { counts.add_finished(d, 1.0); }
+            let distribution = counts.distribution();
+            let kept = PromiseCurve::of(&distribution).rank(at);
+            let exact = distribution.before(at);
+            // Past the kept days the curve has reached 0.9995.
+            prop_assert!((kept - exact).abs() <= 5e-4 + 1e-9, "{kept} vs {exact}");
+        }
+
         #[test]
         fn level_stays_in_bounds(values in prop::collection::vec((0.0f64..1.0, any::<bool>()), 0..300), target in 0.5f64..0.99) {
             let ranks: Vec<Rank> = values.iter().map(|&(value, delivered)| Rank { value, weight: 1.0, delivered }).collect();

@@ -241,6 +241,7 @@ fn plan(
             &method.id,
             &lane.country,
             request.destination.postal_code.as_deref(),
+            day,
         )?;
         Some((route, f.levels))
     });

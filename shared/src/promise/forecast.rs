@@ -45,7 +45,7 @@ pub struct ForecastSummary {
     /// came true more or less often than it; `earliest` aims at 5 % of
     /// parcels arriving before the window, `most_likely` at half.
     pub levels: LevelSummary,
-    /// Recent promises (the last 45 days) the levels were set from.
+    /// Recent promises (the last 90 days) the levels were set from.
     pub recent_promises: u32,
     /// Of those, the ones delivered; the others count as censored (still
     /// out after so many days).
@@ -117,6 +117,25 @@ pub fn day(n: i64) -> Date {
     jiff::civil::date(1970, 1, 1).saturating_add(jiff::Span::new().days(n))
 }
 
+/// Fits tallied durations: each is `(lane keys, start day, whole days
+/// taken or `None` while running, how many)`, days counted since 1970.
+fn fit_days<'k>(
+    tallies: impl Iterator<Item = (&'k [String], i64, Option<i64>, u32)>,
+    today: Date,
+    settings: &LearnSettings,
+) -> LaneModel {
+    LaneModel::fit(
+        tallies.map(|(keys, start, days, count)| Span {
+            keys,
+            start: day(start),
+            end: days.map(|d| day(start + d.max(0))),
+            count: f64::from(count),
+        }),
+        today,
+        settings,
+    )
+}
+
 /// Learned handling and transit, and the levels to read them at.
 #[derive(Clone, Debug)]
 pub struct Forecast {
@@ -162,36 +181,26 @@ impl Forecast {
                 learned_keys(&t.warehouse, &t.method, &t.country, postal)
             })
             .collect();
-        let transit = LaneModel::fit(
+        let transit = fit_days(
             tallies
                 .transit
                 .iter()
                 .zip(&transit_keys)
-                .map(|(t, keys)| Span {
-                    keys,
-                    start: day(t.handed_off_day),
-                    end: t.days.map(|d| day(t.handed_off_day + d.max(0))),
-                    count: f64::from(t.count),
-                }),
+                .map(|(t, keys)| (keys.as_slice(), t.handed_off_day, t.days, t.count)),
             today,
             &settings.learn,
         );
-        let warehouse_keys: Vec<[String; 2]> = tallies
+        let warehouse_keys: Vec<[String; 3]> = tallies
             .handling
             .iter()
-            .map(|t| handling_keys(&t.warehouse))
+            .map(|t| handling_keys(&t.warehouse, day(t.ordered_day)))
             .collect();
-        let handling = LaneModel::fit(
+        let handling = fit_days(
             tallies
                 .handling
                 .iter()
                 .zip(&warehouse_keys)
-                .map(|(t, keys)| Span {
-                    keys,
-                    start: day(t.ordered_day),
-                    end: t.days.map(|d| day(t.ordered_day + d.max(0))),
-                    count: f64::from(t.count),
-                }),
+                .map(|(t, keys)| (keys.as_slice(), t.ordered_day, t.days, t.count)),
             today,
             &settings.learn,
         );
@@ -232,38 +241,42 @@ impl Forecast {
         Self::build(&inputs.tallies, &ranks, today, target, settings)
     }
 
-    /// The learned route from `warehouse` by `method` to a destination,
-    /// when its transit lane has enough evidence to be trusted.
+    /// The learned route from `warehouse` by `method` to a destination, for
+    /// an order that can start on `start` (the warehouse's date), when its
+    /// transit lane has enough evidence to be trusted.
     pub fn route(
         &self,
         warehouse: &str,
         method: &str,
         country: &str,
         postal_code: Option<&str>,
+        start: Date,
     ) -> Option<LearnedRoute> {
         let keys = learned_keys(warehouse, method, country, postal_code);
         let transit = self.transit.distribution(&keys).filter(|l| l.trusted)?;
-        let handling = self.own_handling(warehouse);
         Some(LearnedRoute {
             lane: transit.key.to_owned(),
             transit: transit.distribution,
-            handling,
+            handling: self.own_handling(warehouse, start),
         })
     }
 
-    /// The warehouse's learned handling, once it rests on enough orders
-    /// of its own: another warehouse's never stands in for it.
-    fn own_handling(&self, warehouse: &str) -> Option<Distribution> {
+    /// The warehouse's learned handling for an order of `start`, once it
+    /// rests on enough orders of its own: another warehouse's never stands
+    /// in for it.
+    fn own_handling(&self, warehouse: &str, start: Date) -> Option<Distribution> {
         self.handling
-            .distribution(&handling_keys(warehouse))
-            .filter(|l| l.trusted && l.key == warehouse)
+            .distribution(&handling_keys(warehouse, start))
+            .filter(|l| l.trusted && l.key != "*")
             .map(|l| l.distribution)
     }
 
-    /// What the merchant sees of the forecast, for its `warehouses`.
+    /// What the merchant sees of the forecast on `today`, for its
+    /// `warehouses`.
     pub fn summary<'w>(
         &self,
         target: f64,
+        today: Date,
         warehouses: impl IntoIterator<Item = &'w str>,
     ) -> ForecastSummary {
         let count = |f: &dyn Fn(&Rank) -> bool| {
@@ -281,7 +294,7 @@ impl Forecast {
             warehouses: warehouses
                 .into_iter()
                 .map(|warehouse| {
-                    let learned = self.own_handling(warehouse);
+                    let learned = self.own_handling(warehouse, today);
                     WarehouseHandling {
                         warehouse: warehouse.to_owned(),
                         learned: learned.is_some(),
@@ -304,9 +317,10 @@ impl Forecast {
         method: &str,
         country: &str,
         postal_code: Option<&str>,
+        ordered_on: Date,
     ) -> Option<PromiseCurve> {
         let total = self
-            .route(warehouse, method, country, postal_code)?
+            .route(warehouse, method, country, postal_code, ordered_on)?
             .total()?;
         Some(PromiseCurve::of(&total))
     }

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use jiff::civil::date;
+use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 
@@ -160,10 +160,23 @@ pub fn learned_keys(
     keys
 }
 
-/// The learned handling keys of a warehouse: its own, then every
-/// warehouse's.
-pub fn handling_keys(warehouse: &str) -> [String; 2] {
-    [warehouse.to_owned(), "*".to_owned()]
+/// The learned handling keys of an order at a warehouse, finest first:
+/// the warehouse on the order's weekday (a Friday order waits out the
+/// weekend), the warehouse, every warehouse.
+///
+/// ```
+/// use upfront_shared::promise::shipments::handling_keys;
+/// let friday = jiff::civil::date(2026, 11, 27);
+/// assert_eq!(handling_keys("reno", friday), ["reno@fri", "reno", "*"]);
+/// ```
+pub fn handling_keys(warehouse: &str, ordered_on: Date) -> [String; 3] {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let weekday = DAYS[usize::from(ordered_on.weekday().to_monday_zero_offset().unsigned_abs())];
+    [
+        format!("{warehouse}@{weekday}"),
+        warehouse.to_owned(),
+        "*".to_owned(),
+    ]
 }
 
 /// Shipments sharing a route, a handoff day and an outcome, as the store
@@ -450,14 +463,16 @@ mod tests {
             &ForecastSettings::default(),
         );
         let learned = model
-            .route("reno", "ground", "US", Some("94110"))
+            .route("reno", "ground", "US", Some("94110"), date(2026, 11, 24))
             .expect("learned");
         assert_eq!(learned.lane, "reno>ground>US/941");
         assert_eq!(learned.transit.quantile(0.5), Some(6));
         assert_eq!(learned.handling, None, "no order times were reported");
         // Another warehouse's route to the US borrows the country-wide curve.
         assert_eq!(
-            model.route("austin", "ground", "US", None).map(|l| l.lane),
+            model
+                .route("austin", "ground", "US", None, date(2026, 11, 24))
+                .map(|l| l.lane),
             Some("*>ground>US".to_owned())
         );
     }
@@ -493,7 +508,7 @@ mod tests {
             &ForecastSettings::default(),
         );
         let route = model
-            .route("reno", "ground", "US", Some("94107"))
+            .route("reno", "ground", "US", Some("94107"), date(2026, 11, 24))
             .expect("learned");
         let handling = route.handling.as_ref().expect("reno's own handling");
         assert_eq!(handling.quantile(0.5), Some(2));
@@ -507,7 +522,7 @@ mod tests {
         // Another warehouse has no handling of its own.
         assert!(
             model
-                .route("austin", "ground", "US", None)
+                .route("austin", "ground", "US", None, date(2026, 11, 24))
                 .is_some_and(|r| r.handling.is_none())
         );
     }

@@ -454,7 +454,13 @@ fn walk(
         while next_handoff < handoffs.len() && handoffs[next_handoff].0 < tomorrow {
             let j = handoffs[next_handoff].1;
             let w = &walked[j];
-            walked[j].curve = forecast.curve(&w.warehouse, METHOD, COUNTRY, Some(&w.postal_prefix));
+            walked[j].curve = forecast.curve(
+                &w.warehouse,
+                METHOD,
+                COUNTRY,
+                Some(&w.postal_prefix),
+                w.purchased_on,
+            );
             next_handoff += 1;
         }
         if today >= from {
