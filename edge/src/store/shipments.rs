@@ -144,9 +144,10 @@ impl Store {
             .sql
             .exec(
                 "SELECT warehouse, method, country, postal_prefix, ordered_ms, handed_off_ms, \
-                 delivered_ms, promise_curve FROM shipments \
-                 WHERE handed_off_ms >= ? OR ordered_ms >= ?",
-                vec![since_ms.into(), since_ms.into()],
+                 delivered_ms, promise_curve FROM shipments WHERE handed_off_ms >= ?",
+                // A shipment leaves after its order: one ordered in the
+                // windows was handed off in them too (and the index serves).
+                vec![since_ms.into()],
             )?
             .to_array()?;
         let waiting: Vec<Waiting> = self
@@ -212,10 +213,12 @@ impl Store {
             })
             .transpose()?
             .unwrap_or_default();
-        Ok(ForecastInputs {
-            tallies: tally(shipments, waiting, since_day, zone_of),
+        Ok(ForecastInputs::gather(
+            tally(shipments, waiting, since_day, zone_of),
             promises,
-        })
+            today,
+            &settings.calibration,
+        ))
     }
 
     pub(super) fn put_delivery_config(&self, config: &DeliveryConfig) -> Result<()> {

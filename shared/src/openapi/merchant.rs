@@ -200,7 +200,7 @@ pub(super) fn operation(
             })
         }
         Route::DeliveryForecast => {
-            responses.insert("200".into(), json!({ "description": "The levels learned promises are read at now (recalibrated from the last 90 days of promises, half-life 14 days: delivered ones, and ones still out as censored), how many promises they rest on, and each configured warehouse's handling, learned from order times or configured. Without a delivery configuration the target is 0.95 and no warehouse is listed.", "content": json_content(&s.answer::<ForecastSummary>()) }));
+            responses.insert("200".into(), json!({ "description": "The levels learned promises are read at now (recalibrated from the last 45 days of promises, half-life 60 days: delivered ones, and ones still out as censored), how many promises they rest on, and each configured warehouse's handling, learned from order times or configured. Without a delivery configuration the target is 0.95 and no warehouse is listed.", "content": json_content(&s.answer::<ForecastSummary>()) }));
             json!({ "operationId": "getDeliveryForecast", "summary": "What learned delivery promises rest on" })
         }
         Route::GetDeliveryConfig => {

@@ -16,7 +16,7 @@ use super::learn::days_between;
 use super::survival::{Distribution, MAX_DAYS};
 
 /// How one recent promise turned out.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Rank {
     /// Delivered: the rank itself. In flight: what it has already exceeded.
     pub value: f64,
@@ -42,8 +42,8 @@ pub struct CalibrationSettings {
 impl Default for CalibrationSettings {
     fn default() -> Self {
         Self {
-            half_life_days: 14.0,
-            window_days: 90,
+            half_life_days: 60.0,
+            window_days: 45,
         }
     }
 }
@@ -176,6 +176,45 @@ pub fn order_rank(
     })
 }
 
+/// Recent promises' ranks, gathered into thousandths: a store's answer
+/// stays a few thousand numbers however many orders it shipped. Every rank
+/// rounds up: a delivery counts a little later, and a parcel still out
+/// stays at risk a little longer, so gathering never lowers the level.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecentRanks {
+    pub ranks: Vec<Rank>,
+    /// How many promises they gather, and how many of those were delivered.
+    pub promises: u32,
+    pub delivered: u32,
+}
+
+impl RecentRanks {
+    /// Gathers `ranks` (see [`order_rank`]).
+    pub fn gather(ranks: impl IntoIterator<Item = Rank>) -> Self {
+        let mut bins: std::collections::BTreeMap<(u16, bool), f64> = Default::default();
+        let (mut promises, mut delivered) = (0u32, 0u32);
+        for r in ranks {
+            promises = promises.saturating_add(1);
+            delivered = delivered.saturating_add(u32::from(r.delivered));
+            let scaled = r.value.clamp(0.0, 1.0) * 1000.0;
+            let bin = scaled.ceil() as u16;
+            *bins.entry((bin, r.delivered)).or_default() += r.weight;
+        }
+        Self {
+            ranks: bins
+                .into_iter()
+                .map(|((bin, delivered), weight)| Rank {
+                    value: f64::from(bin) / 1000.0,
+                    weight,
+                    delivered,
+                })
+                .collect(),
+            promises,
+            delivered,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +280,17 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn gathering_never_lowers_the_level(values in prop::collection::vec((0.0f64..1.0, any::<bool>()), 30..300), target in 0.5f64..0.99) {
+            let ranks: Vec<Rank> = values.iter().map(|&(value, delivered)| Rank { value, weight: 1.0, delivered }).collect();
+            let exact = calibrated_level(&ranks, target);
+            let gathered = RecentRanks::gather(ranks.iter().copied());
+            prop_assert_eq!(gathered.promises as usize, ranks.len());
+            prop_assert!(gathered.ranks.len() <= 2002);
+            let level = calibrated_level(&gathered.ranks, target);
+            prop_assert!(level >= exact - 1e-9, "{exact} → {level}");
+        }
+
         #[test]
         fn a_kept_curve_ranks_as_its_distribution(days in prop::collection::vec(0i64..90, 1..100), at in 0i64..200) {
             let mut counts = crate::promise::survival::DurationCounts::default();

@@ -11,17 +11,44 @@ use jiff::civil::Date;
 
 use serde::{Deserialize, Serialize};
 
-use super::calibration::{CalibrationSettings, PromiseCurve, Rank, calibrated_level, order_rank};
+use super::calibration::{
+    CalibrationSettings, PromiseCurve, Rank, RecentRanks, calibrated_level, order_rank,
+};
 use super::learn::{LaneModel, LearnSettings, Span};
 use super::shipments::{Tallies, handling_keys, learned_keys};
 use super::survival::Distribution;
 
-/// What the store hands over to build a forecast: the tallies, and the
-/// curves of recent promises with how they turned out.
+/// What the store hands over to build a forecast: the tallies, and how
+/// recent promises stand.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ForecastInputs {
     pub tallies: Tallies,
-    pub promises: Vec<RecentPromise>,
+    pub recent: RecentRanks,
+}
+
+impl ForecastInputs {
+    /// The inputs on `today`: each recent promise becomes its
+    /// censoring-aware rank (see [`order_rank`]), gathered.
+    pub fn gather(
+        tallies: Tallies,
+        promises: impl IntoIterator<Item = RecentPromise>,
+        today: Date,
+        settings: &CalibrationSettings,
+    ) -> Self {
+        let ranks = promises.into_iter().filter_map(|p| {
+            order_rank(
+                &p.curve,
+                day(p.ordered_day),
+                p.delivered_day.map(day),
+                today,
+                settings,
+            )
+        });
+        Self {
+            tallies,
+            recent: RecentRanks::gather(ranks),
+        }
+    }
 }
 
 /// A shipment's promise as it was made, and its outcome so far. Days are
@@ -45,7 +72,7 @@ pub struct ForecastSummary {
     /// came true more or less often than it; `earliest` aims at 5 % of
     /// parcels arriving before the window, `most_likely` at half.
     pub levels: LevelSummary,
-    /// Recent promises (the last 90 days) the levels were set from.
+    /// Recent promises (the last 45 days) the levels were set from.
     pub recent_promises: u32,
     /// Of those, the ones delivered; the others count as censored (still
     /// out after so many days).
@@ -142,7 +169,7 @@ pub struct Forecast {
     handling: LaneModel,
     transit: LaneModel,
     /// How recent promises turned out, to aim at another target.
-    ranks: Vec<Rank>,
+    recent: RecentRanks,
     pub levels: Levels,
 }
 
@@ -165,10 +192,10 @@ impl LearnedRoute {
 
 impl Forecast {
     /// The forecast as it stands on `today` (the merchant's day): durations
-    /// from `tallies`, levels from `ranks` aiming at `target`.
+    /// from `tallies`, levels from the `recent` ranks aiming at `target`.
     pub fn build(
         tallies: &Tallies,
-        ranks: &[Rank],
+        recent: RecentRanks,
         today: Date,
         target: f64,
         settings: &ForecastSettings,
@@ -207,38 +234,30 @@ impl Forecast {
         Self {
             handling,
             transit,
-            levels: Levels::calibrated(ranks, target),
-            ranks: ranks.to_vec(),
+            levels: Levels::calibrated(&recent.ranks, target),
+            recent,
         }
     }
 
     /// Recalibrates the levels for another on-time target.
     pub fn aim_at(&mut self, target: f64) {
-        self.levels = Levels::calibrated(&self.ranks, target);
+        self.levels = Levels::calibrated(&self.recent.ranks, target);
     }
 
-    /// The forecast on `today` from what a store handed over: the recent
-    /// promises become censoring-aware ranks (see [`order_rank`]).
+    /// The forecast on `today` from what a store handed over.
     pub fn from_inputs(
         inputs: &ForecastInputs,
         today: Date,
         target: f64,
         settings: &ForecastSettings,
     ) -> Self {
-        let ranks: Vec<Rank> = inputs
-            .promises
-            .iter()
-            .filter_map(|p| {
-                order_rank(
-                    &p.curve,
-                    day(p.ordered_day),
-                    p.delivered_day.map(day),
-                    today,
-                    &settings.calibration,
-                )
-            })
-            .collect();
-        Self::build(&inputs.tallies, &ranks, today, target, settings)
+        Self::build(
+            &inputs.tallies,
+            inputs.recent.clone(),
+            today,
+            target,
+            settings,
+        )
     }
 
     /// The learned route from `warehouse` by `method` to a destination, for
@@ -279,9 +298,6 @@ impl Forecast {
         today: Date,
         warehouses: impl IntoIterator<Item = &'w str>,
     ) -> ForecastSummary {
-        let count = |f: &dyn Fn(&Rank) -> bool| {
-            u32::try_from(self.ranks.iter().filter(|r| f(r)).count()).unwrap_or(u32::MAX)
-        };
         ForecastSummary {
             on_time_target: target,
             levels: LevelSummary {
@@ -289,8 +305,8 @@ impl Forecast {
                 most_likely: self.levels.most_likely,
                 latest: self.levels.latest,
             },
-            recent_promises: count(&|_| true),
-            recent_delivered: count(&|r| r.delivered),
+            recent_promises: self.recent.promises,
+            recent_delivered: self.recent.delivered,
             warehouses: warehouses
                 .into_iter()
                 .map(|warehouse| {

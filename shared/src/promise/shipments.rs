@@ -347,6 +347,7 @@ pub struct WaitingOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::promise::calibration::RecentRanks;
     use crate::promise::forecast::{Forecast, ForecastSettings};
 
     fn event(id: &str, off: &str, on: Option<&str>) -> ShipmentEvent {
@@ -457,7 +458,7 @@ mod tests {
         };
         let model = Forecast::build(
             &tallies,
-            &[],
+            RecentRanks::default(),
             now.to_zoned_datetime(TimeZone::UTC).date(),
             0.95,
             &ForecastSettings::default(),
@@ -502,7 +503,7 @@ mod tests {
         assert_eq!(tallies.handling.iter().map(|t| t.count).sum::<u32>(), 45);
         let model = Forecast::build(
             &tallies,
-            &[],
+            RecentRanks::default(),
             jiff::civil::date(2026, 11, 24),
             0.95,
             &ForecastSettings::default(),

@@ -499,6 +499,7 @@ fn inputs_known_at(
     params: &Params,
 ) -> ForecastInputs {
     let known = |t: Option<Timestamp>| t.filter(|&t| t < known_at);
+    let today = local_date(known_at, zone);
     let bought = deliveries.partition_point(|d| d.purchased < known_at);
     let since_day = local_day(known_at, zone) - params.learn.window_days;
     let oldest_promise = local_day(known_at, zone) - params.calibration.window_days;
@@ -536,10 +537,12 @@ fn inputs_known_at(
             }),
         }
     }
-    ForecastInputs {
-        tallies: tally(shipments, waiting, since_day, |_| zone),
+    ForecastInputs::gather(
+        tally(shipments, waiting, since_day, |_| zone),
         promises,
-    }
+        today,
+        &params.calibration,
+    )
 }
 
 /// The engine's window for one order, bought with its seller's stock.
