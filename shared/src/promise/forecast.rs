@@ -53,7 +53,7 @@ impl ForecastInputs {
 
 /// A shipment's promise as it was made, and its outcome so far. Days are
 /// counted since 1970-01-01 on the shipping warehouse's calendar.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RecentPromise {
     pub curve: PromiseCurve,
     pub ordered_day: i64,

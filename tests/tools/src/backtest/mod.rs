@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use upfront_shared::promise::calibration::{CalibrationSettings, PromiseCurve};
+use upfront_shared::promise::calibration::PromiseCurve;
 use upfront_shared::promise::config::{
     Compiled, DayRange, DeliveryConfig, LaneConfig, MethodConfig, WarehouseConfig, WeekdayName,
 };
@@ -25,12 +25,18 @@ use upfront_shared::promise::engine::{Destination, PromiseRequest, StockSource, 
 use upfront_shared::promise::forecast::{
     Forecast, ForecastInputs, ForecastSettings, RecentPromise,
 };
-use upfront_shared::promise::learn::{LearnSettings, days_between};
+use upfront_shared::promise::learn::days_between;
 use upfront_shared::promise::shipments::{
     RecordedShipment, WaitingOrder, local_day, postal_prefix, tally,
 };
 
 use crate::deliveries::Delivery;
+
+mod quarters;
+mod tune;
+
+pub use quarters::{QuarterRow, quarters};
+pub use tune::{Trial, tune};
 
 /// The figures the shared data's README defines, over one set of windows.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -167,164 +173,6 @@ fn merchant_outcomes(deliveries: &[Delivery], zone: &TimeZone, from: Date) -> Ve
             })
         })
         .collect()
-}
-
-/// One calendar quarter at one target: ours beside the merchant's.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct QuarterRow {
-    /// `2017-Q3`.
-    pub quarter: String,
-    pub target: f64,
-    pub ours: Figures,
-    /// The merchant's `estimated_date` on the same orders (target-free).
-    pub merchant: Figures,
-    /// `latest − earliest + 1` at the median and the 90th percentile of
-    /// orders: how wide the promise is in practice.
-    pub window_days_p50: i64,
-    pub window_days_p90: i64,
-}
-
-/// The walk-forward figures of every calendar quarter from `from` on, at
-/// each of `targets`.
-pub fn quarters(
-    deliveries: &[Delivery],
-    zone: &TimeZone,
-    closures: &Closures,
-    from: Date,
-    targets: &[f64],
-    params: &Params,
-) -> Vec<QuarterRow> {
-    let quarter_of = |order: usize| {
-        let d = local_date(deliveries[order].purchased, zone);
-        format!("{}-Q{}", d.year(), (d.month() - 1) / 3 + 1)
-    };
-    let group = |outcomes: Vec<Outcome>| {
-        let mut by: BTreeMap<String, Vec<Outcome>> = BTreeMap::new();
-        for o in outcomes {
-            by.entry(quarter_of(o.order)).or_default().push(o);
-        }
-        by
-    };
-    let merchant = group(merchant_outcomes(deliveries, zone, from));
-    let mut rows = Vec::new();
-    for (&target, scored) in targets
-        .iter()
-        .zip(walk(deliveries, zone, closures, from, targets, params))
-    {
-        for (quarter, ours) in group(scored) {
-            let mut widths: Vec<i64> = ours
-                .iter()
-                .map(|o| days_between(o.window.earliest, o.window.latest) + 1)
-                .collect();
-            widths.sort_unstable();
-            let percentile = |p: f64| {
-                let at = ((p * widths.len() as f64).ceil() as usize).clamp(1, widths.len());
-                widths[at - 1]
-            };
-            rows.push(QuarterRow {
-                target,
-                ours: figures(&ours),
-                merchant: merchant
-                    .get(&quarter)
-                    .map(|m| figures(m))
-                    .unwrap_or_default(),
-                window_days_p50: percentile(0.5),
-                window_days_p90: percentile(0.9),
-                quarter,
-            });
-        }
-    }
-    rows.sort_by(|a, b| {
-        a.quarter
-            .cmp(&b.quarter)
-            .then(a.target.total_cmp(&b.target))
-    });
-    rows
-}
-
-/// The candidates `tune` tries.
-fn candidates() -> Vec<Params> {
-    let mut all = Vec::new();
-    for half_life_days in [30.0, 60.0] {
-        for min_samples in [15.0, 30.0] {
-            for calibration_half_life in [7.0, 14.0, 30.0, 60.0] {
-                for window_days in [45, 90] {
-                    all.push(Params {
-                        learn: LearnSettings {
-                            half_life_days,
-                            min_samples,
-                            ..LearnSettings::default()
-                        },
-                        calibration: CalibrationSettings {
-                            half_life_days: calibration_half_life,
-                            window_days,
-                        },
-                    });
-                }
-            }
-        }
-    }
-    all
-}
-
-/// How one candidate did on the tuning period.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Trial {
-    pub params: Params,
-    /// The largest `|on_time − target|` over the period's quarters and the
-    /// calibration targets.
-    pub worst_miss: f64,
-    /// Mean days early at 0.95 over those quarters: the padding paid.
-    pub days_early: f64,
-}
-
-/// Chooses the hyper-parameters on orders bought from `from` to before
-/// `until` only (the walk still reads the history before `from`; nothing
-/// from `until` on exists for it): the candidate whose worst quarter is
-/// closest to its targets, and among those within half a point of it, the
-/// one that pads the least.
-pub fn tune(
-    deliveries: &[Delivery],
-    zone: &TimeZone,
-    closures: &Closures,
-    from: Date,
-    until: Date,
-) -> (Params, Vec<Trial>) {
-    let seen: Vec<Delivery> = deliveries
-        .iter()
-        .filter(|d| local_date(d.purchased, zone) < until)
-        .cloned()
-        .collect();
-    let trials: Vec<Trial> = candidates()
-        .into_iter()
-        .map(|params| {
-            let rows = quarters(&seen, zone, closures, from, &CALIBRATION_TARGETS, &params);
-            let worst_miss = rows
-                .iter()
-                .map(|r| (r.ours.on_time_latest - r.target).abs())
-                .fold(0.0, f64::max);
-            let padded: Vec<f64> = rows
-                .iter()
-                .filter(|r| r.target == 0.95)
-                .map(|r| r.ours.mean_days_early_latest)
-                .collect();
-            Trial {
-                params,
-                worst_miss,
-                days_early: padded.iter().sum::<f64>() / padded.len().max(1) as f64,
-            }
-        })
-        .collect();
-    let best_miss = trials
-        .iter()
-        .map(|t| t.worst_miss)
-        .fold(f64::INFINITY, f64::min);
-    let chosen = trials
-        .iter()
-        .filter(|t| t.worst_miss <= best_miss + 0.005)
-        .min_by(|a, b| a.days_early.total_cmp(&b.days_early))
-        .map_or_else(Params::default, |t| t.params);
-    (chosen, trials)
 }
 
 /// The history as one merchant's delivery configuration: a warehouse per
