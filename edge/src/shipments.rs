@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use upfront_shared::merchant::MerchantConfig;
-use upfront_shared::promise::config::merchant_today;
+use upfront_shared::promise::config::{merchant_today, on_time_target};
 use upfront_shared::promise::forecast::{Forecast, ForecastInputs, ForecastSettings};
 use upfront_shared::promise::shipments::{RecordResult, ShipmentEvents, validate_events};
 use worker::{Env, Request, Response};
@@ -65,7 +65,7 @@ pub async fn summary(
     let config = delivery_config::load(env, merchant).await?;
     let forecast = model(env, merchant).await?;
     let today = merchant_today(config.as_deref(), now()?);
-    let target = config.as_deref().map_or(0.95, |c| c.on_time_target);
+    let target = on_time_target(config.as_deref());
     let warehouses = config
         .as_deref()
         .map(|c| {
@@ -105,7 +105,7 @@ pub async fn model(env: &Env, merchant: &MerchantConfig) -> Result<Rc<Forecast>,
     // The merchant's day, as the store counts its days.
     let config = delivery_config::load(env, merchant).await?;
     let today = merchant_today(config.as_deref(), now);
-    let target = config.as_deref().map_or(0.95, |c| c.on_time_target);
+    let target = on_time_target(config.as_deref());
     let inputs: ForecastInputs =
         store::call(env, &merchant.id, &StoreCommand::ForecastInputs { today }).await?;
     let model = Rc::new(Forecast::from_inputs(

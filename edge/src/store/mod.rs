@@ -529,7 +529,9 @@ impl Store {
             C::RecordShipments { items, now_ms } => {
                 Response::from_json(&self.record_shipments(items, now_ms)?)
             }
-            C::ForecastInputs { today } => Response::from_json(&self.forecast_inputs(today)?),
+            C::ForecastInputs { today } => {
+                Response::from_json(&self.forecast_inputs(today, &self.zones()?)?)
+            }
             C::Subscribe {
                 subscription,
                 now_ms,

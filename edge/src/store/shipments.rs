@@ -2,7 +2,7 @@
 //! each keeps for recalibration, and the delivery configuration behind
 //! every promise.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::rc::Rc;
 
 use jiff::Timestamp;
@@ -10,7 +10,9 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 use upfront_shared::promise::calibration::PromiseCurve;
-use upfront_shared::promise::config::{DeliveryConfig, merchant_today, merchant_zone};
+use upfront_shared::promise::config::{
+    Compiled, DeliveryConfig, merchant_today, merchant_zone, on_time_target,
+};
 use upfront_shared::promise::forecast::{
     Forecast, ForecastInputs, ForecastSettings, RecentPromise,
 };
@@ -25,6 +27,22 @@ use super::Store;
 /// shipment's curve from a forecast minutes old is as good as a fresh one.
 const FORECAST_TTL_MS: i64 = 5 * 60 * 1000;
 
+/// Each warehouse's zone: the primary warehouse's for one the
+/// configuration no longer has; UTC without a configuration.
+pub(super) struct Zones {
+    config: Option<Compiled>,
+    primary: TimeZone,
+}
+
+impl Zones {
+    fn of(&self, warehouse: &str) -> &TimeZone {
+        self.config
+            .as_ref()
+            .and_then(|c| c.warehouses.iter().find(|w| w.id == warehouse))
+            .map_or(&self.primary, |w| &w.zone)
+    }
+}
+
 impl Store {
     /// All items or none, like inventory writes. A shipment reported with
     /// its order time keeps, from its first report, the curve the forecast
@@ -34,33 +52,66 @@ impl Store {
         items: Vec<ShipmentEvent>,
         now_ms: i64,
     ) -> Result<RecordResult> {
-        let forecast = if items.iter().any(|e| e.ordered_at.is_some()) {
-            Some(self.store_forecast(now_ms)?)
+        // Only a first report gets a curve (a re-report keeps its own), so
+        // a batch of deliveries builds no forecast.
+        let ordered: Vec<&str> = items
+            .iter()
+            .filter(|e| e.ordered_at.is_some())
+            .map(|e| e.shipment_id.as_str())
+            .collect();
+        #[derive(Deserialize)]
+        struct Curved {
+            id: String,
+        }
+        let curved: HashSet<String> = if ordered.is_empty() {
+            HashSet::new()
+        } else {
+            self.sql
+                .exec(
+                    "SELECT id FROM shipments WHERE promise_curve IS NOT NULL \
+                     AND id IN (SELECT value FROM json_each(?))",
+                    vec![serde_json::to_string(&ordered)?.into()],
+                )?
+                .to_array::<Curved>()?
+                .into_iter()
+                .map(|row| row.id)
+                .collect()
+        };
+        let needs_curve =
+            |e: &ShipmentEvent| e.ordered_at.is_some() && !curved.contains(&e.shipment_id);
+        let zones = self.zones()?;
+        let forecast = if items.iter().any(needs_curve) {
+            Some(self.store_forecast(now_ms, &zones)?)
         } else {
             None
         };
-        let config = match &forecast {
-            Some(_) => self.compiled_config()?,
-            None => None,
-        };
-        let primary_zone = merchant_zone(config.as_ref());
+        let curves = items
+            .iter()
+            .map(|e| {
+                let (Some(forecast), Some(ordered), true) =
+                    (&forecast, e.ordered_at, needs_curve(e))
+                else {
+                    return Ok(None);
+                };
+                let ordered_on = ordered
+                    .to_zoned_datetime(zones.of(&e.warehouse).clone())
+                    .date();
+                forecast
+                    .curve(
+                        &e.warehouse,
+                        &e.method,
+                        &e.country,
+                        e.postal_code.as_deref(),
+                        ordered_on,
+                    )
+                    .map(|c| serde_json::to_string(&c))
+                    .transpose()
+            })
+            .collect::<serde_json::Result<Vec<Option<String>>>>()?;
         let sql = self.sql.clone();
         let result = self.atomically(move || {
-            for e in &items {
+            for (e, curve) in items.iter().zip(curves) {
                 let postal = e.postal_code.as_deref().map(postal_prefix).unwrap_or_default();
-                let zone = config
-                    .as_ref()
-                    .and_then(|c| c.warehouses.iter().find(|w| w.id == e.warehouse))
-                    .map_or(&primary_zone, |w| &w.zone);
-                let curve = forecast
-                    .as_ref()
-                    .zip(e.ordered_at)
-                    .and_then(|(f, ordered)| {
-                        let ordered_on = ordered.to_zoned_datetime(zone.clone()).date();
-                        f.curve(&e.warehouse, &e.method, &e.country, e.postal_code.as_deref(), ordered_on)
-                    })
-                    .map(|c| serde_json::to_string(&c))
-                    .transpose()?;
                 sql.exec(
                     "INSERT INTO shipments (id, warehouse, method, country, postal_prefix, ordered_ms, \
                      handed_off_ms, delivered_ms, promise_curve) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
@@ -90,25 +141,33 @@ impl Store {
     }
 
     /// The store's own forecast, for the curves of recorded shipments.
-    fn store_forecast(&self, now_ms: i64) -> Result<Rc<Forecast>> {
+    fn store_forecast(&self, now_ms: i64, zones: &Zones) -> Result<Rc<Forecast>> {
         if let Some((built_ms, forecast)) = self.forecast.borrow().as_ref()
             && (0..FORECAST_TTL_MS).contains(&(now_ms - built_ms))
         {
             return Ok(Rc::clone(forecast));
         }
-        let config = self.compiled_config()?;
+        let config = zones.config.as_ref();
         let now =
             Timestamp::from_millisecond(now_ms).map_err(|e| Error::RustError(e.to_string()))?;
-        let today = merchant_today(config.as_ref(), now);
-        let target = config.as_ref().map_or(0.95, |c| c.on_time_target);
+        let today = merchant_today(config, now);
         let forecast = Rc::new(Forecast::from_inputs(
-            &self.forecast_inputs(today)?,
+            &self.forecast_inputs(today, zones)?,
             today,
-            target,
+            on_time_target(config),
             &ForecastSettings::default(),
         ));
         *self.forecast.borrow_mut() = Some((now_ms, Rc::clone(&forecast)));
         Ok(forecast)
+    }
+
+    /// Each warehouse's zone, from the configuration in force.
+    pub(super) fn zones(&self) -> Result<Zones> {
+        let config = self.compiled_config()?;
+        Ok(Zones {
+            primary: merchant_zone(config.as_ref()),
+            config,
+        })
     }
 
     /// What the forecast learns from on the merchant's day `today`:
@@ -118,7 +177,7 @@ impl Store {
     /// warehouse's calendar (the primary warehouse's for one the
     /// configuration no longer has, or a waiting order's; UTC without a
     /// configuration).
-    pub(super) fn forecast_inputs(&self, today: Date) -> Result<ForecastInputs> {
+    pub(super) fn forecast_inputs(&self, today: Date, zones: &Zones) -> Result<ForecastInputs> {
         #[derive(Deserialize)]
         struct Row {
             warehouse: String,
@@ -157,13 +216,7 @@ impl Store {
                 vec![since_ms.into()],
             )?
             .to_array()?;
-        let config = self.compiled_config()?;
-        let zones: HashMap<&str, &TimeZone> = config
-            .iter()
-            .flat_map(|c| c.warehouses.iter().map(|w| (w.id.as_str(), &w.zone)))
-            .collect();
-        let primary_zone = merchant_zone(config.as_ref());
-        let zone_of = |warehouse: &str| zones.get(warehouse).copied().unwrap_or(&primary_zone);
+        let zone_of = |warehouse: &str| zones.of(warehouse);
         let instant = |ms: f64| {
             Timestamp::from_millisecond(ms as i64).map_err(|e| Error::RustError(e.to_string()))
         };
@@ -195,7 +248,8 @@ impl Store {
         }
         // An order not shipped yet waits at the primary warehouse: which
         // one will ship it is not known before it does.
-        let primary = config
+        let primary = zones
+            .config
             .as_ref()
             .and_then(|c| c.warehouses.first())
             .map(|w| w.id.clone());

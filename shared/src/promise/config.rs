@@ -262,7 +262,7 @@ impl DeliveryConfig {
                 "an ISO 3166-1 alpha-2 code in upper case",
             ));
         }
-        let target = self.on_time_target.unwrap_or(0.95);
+        let target = self.on_time_target.unwrap_or(DEFAULT_ON_TIME_TARGET);
         if !(0.5..=0.99).contains(&target) {
             return Err(err("on_time_target".into(), "must be between 0.5 and 0.99"));
         }
@@ -457,6 +457,14 @@ fn check_lane(lane: &LaneConfig) -> Result<(), (&'static str, &'static str)> {
         return Err(("postal_range", "from ≤ to, same length, letters or digits"));
     }
     check_range(lane.transit_days).map_err(|m| ("transit_days", m))
+}
+
+/// The share of parcels `latest` beats when the configuration names none.
+pub const DEFAULT_ON_TIME_TARGET: f64 = 0.95;
+
+/// The merchant's on-time target; the default without a configuration.
+pub fn on_time_target(config: Option<&Compiled>) -> f64 {
+    config.map_or(DEFAULT_ON_TIME_TARGET, |c| c.on_time_target)
 }
 
 /// The merchant's zone: the primary warehouse's, or UTC without a

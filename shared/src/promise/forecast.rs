@@ -71,7 +71,7 @@ pub struct ForecastSummary {
     /// read at. `latest` moves away from the target when recent promises
     /// came true more or less often than it; `earliest` aims at 5 % of
     /// parcels arriving before the window, `most_likely` at half.
-    pub levels: LevelSummary,
+    pub levels: Levels,
     /// Recent promises (the last 45 days) the levels were set from.
     pub recent_promises: u32,
     /// Of those, the ones delivered; the others count as censored (still
@@ -80,15 +80,6 @@ pub struct ForecastSummary {
     /// Each configured warehouse's handling: learned, or configured until it
     /// has enough orders of its own.
     pub warehouses: Vec<WarehouseHandling>,
-}
-
-/// The three levels.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct LevelSummary {
-    pub earliest: f64,
-    pub most_likely: f64,
-    pub latest: f64,
 }
 
 /// One warehouse's handling time, order day to carrier.
@@ -116,7 +107,8 @@ pub struct ForecastSettings {
 }
 
 /// The quantile levels a promise reads its dates at.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Levels {
     pub earliest: f64,
     pub most_likely: f64,
@@ -300,11 +292,7 @@ impl Forecast {
     ) -> ForecastSummary {
         ForecastSummary {
             on_time_target: target,
-            levels: LevelSummary {
-                earliest: self.levels.earliest,
-                most_likely: self.levels.most_likely,
-                latest: self.levels.latest,
-            },
+            levels: self.levels,
             recent_promises: self.recent.promises,
             recent_delivered: self.recent.delivered,
             warehouses: warehouses

@@ -218,7 +218,8 @@ pub fn merchant_config(deliveries: &[Delivery], zone: &TimeZone, closures: &Clos
         .unwrap_or_else(|e| panic!("the history's configuration: {e:?}"))
 }
 
-fn warehouse_id(seller_state: &str) -> String {
+/// The history's warehouse of a seller's state.
+pub fn warehouse_id(seller_state: &str) -> String {
     if seller_state.is_empty() {
         "seller-unknown".into()
     } else {

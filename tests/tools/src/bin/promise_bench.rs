@@ -107,7 +107,7 @@ fn learned(path: &str) {
                 postal_code: Some(d.customer_zip.clone()),
             };
             let stock = [StockSource {
-                warehouse: format!("seller-{}", d.seller_state.to_ascii_lowercase()),
+                warehouse: backtest::warehouse_id(&d.seller_state),
                 available: 1,
                 inbound: Vec::new(),
             }];
